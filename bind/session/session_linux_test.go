@@ -132,7 +132,7 @@ func TestSession(t *testing.T) {
 			// A nested nsh --share started with CAP_SYS_ADMIN keeps it
 			// and the session, but its commands do not get it.
 			"nestedcreated": "false", "nestedshared": "true",
-			"nestedmntns":   m["mntns"], "nestedcapeff": "0000000000200000",
+			"nestedmntns": m["mntns"], "nestedcapeff": "0000000000200000",
 			"nestedchilduid": "65534", "nestedchildcapeff": "0000000000000000",
 			"nestedchildcapamb": "0000000000000000", "nestedchildmount": "failed",
 		})
