@@ -1,0 +1,130 @@
+package p9fuse
+
+import (
+	"context"
+	"io"
+	"sync"
+	"syscall"
+
+	"github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+	"github.com/hugelgupf/p9/p9"
+)
+
+// maxIO is the largest read or write the kernel sends (FUSE max_read and
+// max_write).
+const maxIO = 1 << 20
+
+// A fileHandle is an open file: a fid of its own, opened on the server,
+// clunked on release.
+type fileHandle struct {
+	b *fsys
+	f p9.File
+}
+
+var (
+	_ fs.FileReader   = (*fileHandle)(nil)
+	_ fs.FileWriter   = (*fileHandle)(nil)
+	_ fs.FileReleaser = (*fileHandle)(nil)
+	_ fs.FileFlusher  = (*fileHandle)(nil)
+)
+
+func (b *fsys) newFileHandle(f p9.File) *fileHandle {
+	return &fileHandle{b: b, f: f}
+}
+
+// bufPool holds maxIO-sized buffers for reads and writes. A 9P call may
+// outlive its FUSE request (it is abandoned when interrupted), so data
+// never goes through the kernel's request buffers: a buffer returns to
+// the pool only when both the call and the reply to the kernel are done.
+var bufPool = sync.Pool{New: func() any {
+	b := make([]byte, maxIO)
+	return &b
+}}
+
+// smallIO is the size below which a buffer is simply allocated.
+const smallIO = 16 << 10
+
+func getBuf(n int) *[]byte {
+	if n <= smallIO || n > maxIO {
+		b := make([]byte, n)
+		return &b
+	}
+	b := bufPool.Get().(*[]byte)
+	*b = (*b)[:n]
+	return b
+}
+
+func putBuf(b *[]byte) {
+	if cap(*b) == maxIO {
+		*b = (*b)[:maxIO]
+		bufPool.Put(b)
+	}
+}
+
+// readResult hands a pooled buffer to go-fuse, which calls Done once the
+// reply is written.
+type readResult struct {
+	buf  *[]byte
+	data []byte
+}
+
+func (r *readResult) Bytes(_ []byte) ([]byte, fuse.Status) { return r.data, fuse.OK }
+func (r *readResult) Size() int                            { return len(r.data) }
+func (r *readResult) Done()                                { putBuf(r.buf) }
+
+// Read reads at off. A short read is returned as it is: a synthetic
+// file may have no more to say for now.
+func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	buf := getBuf(len(dest))
+	var n int
+	errno, abandoned := h.b.s.call(ctx, func() error {
+		var err error
+		n, err = h.f.ReadAt(*buf, off)
+		if err == io.EOF {
+			// Only the bare io.EOF is the end of the file: a
+			// p9.ConnError wrapping io.EOF also "is" io.EOF.
+			err = nil
+		}
+		return err
+	}, func() { putBuf(buf) })
+	if abandoned {
+		return nil, errno
+	}
+	if errno != 0 {
+		putBuf(buf)
+		return nil, errno
+	}
+	return &readResult{buf: buf, data: (*buf)[:n]}, 0
+}
+
+// Write writes data at off, from a copy that the call owns.
+func (h *fileHandle) Write(ctx context.Context, data []byte, off int64) (uint32, syscall.Errno) {
+	buf := getBuf(len(data))
+	copy(*buf, data)
+	var n int
+	errno, abandoned := h.b.s.call(ctx, func() (err error) {
+		n, err = h.f.WriteAt(*buf, off)
+		return err
+	}, func() { putBuf(buf) })
+	if !abandoned {
+		putBuf(buf)
+	}
+	if errno != 0 {
+		return 0, errno
+	}
+	return uint32(n), 0
+}
+
+// Flush does nothing: 9P has no per-descriptor close, and the fid is
+// clunked when the last descriptor goes (Release).
+func (h *fileHandle) Flush(ctx context.Context) syscall.Errno { return 0 }
+
+// Release clunks the open fid.
+func (h *fileHandle) Release(ctx context.Context) syscall.Errno {
+	if h.b.s.isDead() {
+		return 0
+	}
+	go h.f.Close()
+	return 0
+}
