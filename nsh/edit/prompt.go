@@ -22,8 +22,9 @@ func SplitPrompt(p string) (before, last string) {
 // (liner refuses any rune of Unicode category C) and measures correctly:
 //
 //   - an escape sequence is removed: CSI (ESC [ ... final byte), OSC
-//     (ESC ] ... BEL or ESC \) and any other ESC and the character after
-//     it. These are colours and window titles; liner cannot pass them on.
+//     (ESC ] ... BEL or ESC \\) and other escapes (ESC, intermediate
+//     bytes, a final character). These are colours, window titles and
+//     character sets; liner cannot pass them on.
 //   - a TAB becomes the spaces that reach the next tab stop (every 8
 //     columns, counting runes), so Plan 9 rc's continuation prompt, a lone
 //     TAB, shows as 8 spaces;
@@ -83,8 +84,15 @@ func escapeLen(s string) int {
 			}
 		}
 		return len(s)
-	default:
-		_, n := utf8.DecodeRuneInString(s[1:])
-		return 1 + n
+	default: // ESC, intermediate bytes (0x20-0x2f), a final byte
+		i := 1
+		for i < len(s) && 0x20 <= s[i] && s[i] <= 0x2f {
+			i++
+		}
+		if i == len(s) {
+			return i
+		}
+		_, n := utf8.DecodeRuneInString(s[i:])
+		return i + n
 	}
 }
