@@ -226,7 +226,7 @@ func (lx *lexer) word() (string, error) {
 	return b.String(), nil
 }
 
-// quoted reads '...' with '' standing for a quote.
+// quoted reads '...' with ” standing for a quote.
 func (lx *lexer) quoted() (string, error) {
 	start := lx.line
 	lx.pos++ // opening quote
