@@ -226,7 +226,7 @@ func (lx *lexer) word() (string, error) {
 	return b.String(), nil
 }
 
-// quoted reads '...' with ” standing for a quote.
+// quoted reads a quoted string, in which two quotes in a row stand for one.
 func (lx *lexer) quoted() (string, error) {
 	start := lx.line
 	lx.pos++ // opening quote
