@@ -335,6 +335,9 @@ func TestStall(t *testing.T) {
 		}
 		srv.cmd.Process.Signal(syscall.SIGSTOP)
 		defer srv.cmd.Process.Signal(syscall.SIGCONT)
+		if !waitStopped(srv.cmd.Process.Pid, 5*time.Second) {
+			t.Fatal("server did not stop on SIGSTOP")
+		}
 		err = within(3*time.Second, func() error {
 			_, err := os.ReadFile(filepath.Join(mnt, "hello"))
 			return err
@@ -413,4 +416,22 @@ func TestBadStart(t *testing.T) {
 			t.Error("bridge exited 0 after failing to mount")
 		}
 	})
+}
+
+// waitStopped waits until process pid is stopped by a signal (a signal
+// is delivered asynchronously: until then the process runs on).
+func waitStopped(pid int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return false
+		}
+		// pid (comm) state ...: comm may hold spaces, so look past the last ')'.
+		if i := strings.LastIndexByte(string(data), ')'); i >= 0 && i+2 < len(data) && data[i+2] == 'T' {
+			return true
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return false
 }

@@ -20,6 +20,9 @@ import (
 	"github.com/hugelgupf/p9/p9"
 
 	"nsh.dev/nsh/internal/testenv"
+	"nsh.dev/nsh/p9srv"
+	"nsh.dev/nsh/p9srv/exportfs"
+	"nsh.dev/nsh/p9srv/ramfs"
 )
 
 // testHelperEnv selects what a re-executed test binary does: serve a
@@ -42,8 +45,9 @@ func TestMain(m *testing.M) {
 }
 
 // serveMain serves a test 9P server on a unix socket until killed:
-// synth (synthFS), localfs DIR or staticfs. It prints "ready" once it
-// listens.
+// synth (synthFS), localfs DIR or staticfs on hugelgupf/p9's server;
+// ramfs, export DIR or p9srv (p9srvTree) on p9srv's. It prints "ready"
+// once it listens.
 func serveMain(args []string) int {
 	if len(args) < 2 {
 		fmt.Fprintln(os.Stderr, "serve: want KIND SOCKET [DIR]")
@@ -55,6 +59,17 @@ func serveMain(args []string) int {
 		a = &synthFS{}
 	case "localfs":
 		a = localfs.Attacher(args[2])
+	case "ramfs":
+		a = ramfs.New()
+	case "export":
+		fs, err := exportfs.New(args[2])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		a = fs
+	case "p9srv":
+		a = p9srvTree()
 	case "staticfs":
 		var err error
 		a, err = staticfs.New(staticfs.WithFile("hello", "hello, world\n"), staticfs.WithFile("empty", ""))
@@ -73,7 +88,12 @@ func serveMain(args []string) int {
 	}
 	os.Chmod(args[1], 0o777)
 	fmt.Println("ready")
-	p9.NewServer(a).Serve(l)
+	switch args[0] {
+	case "synth", "localfs", "staticfs":
+		p9.NewServer(a).Serve(l)
+	default:
+		p9srv.NewServer(a).Serve(l)
+	}
 	return 0
 }
 

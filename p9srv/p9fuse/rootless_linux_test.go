@@ -22,7 +22,7 @@ const nobody = 65534
 // CAP_SYS_ADMIN there only, /dev/fuse usable by everyone (as many
 // distributions make it; this test makes it so for its duration).
 func TestRootless(t *testing.T) {
-	for _, kind := range []string{"synth", "diod"} {
+	for _, kind := range []string{"synth", "diod", "p9srv", "export"} {
 		t.Run(kind, func(t *testing.T) {
 			needFUSE(t)
 			openDevFUSE(t)
@@ -38,6 +38,13 @@ func TestRootless(t *testing.T) {
 				dir := mkdirAll(t, filepath.Join(base, "export"))
 				srv := startDiod(t, base, dir)
 				args = []string{"rw", srv.addr, mnt, dir}
+			case "p9srv":
+				srv := startServer(t, base, "p9srv")
+				args = []string{"synth", srv.addr, mnt, ""}
+			case "export":
+				dir := mkdirAll(t, filepath.Join(base, "export"))
+				srv := startServer(t, base, "export", dir)
+				args = []string{"rw", srv.addr, mnt, ""}
 			}
 			cmd := exec.Command(exe, args...)
 			cmd.Env = append(os.Environ(), testHelperEnv+"=rootless")
