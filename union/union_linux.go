@@ -169,13 +169,16 @@ func Attach(m *Mount, target int) error {
 // detached with everything mounted on it. Readers of the path see the old
 // mount until the detach and the new one after it, never a mix.
 func Replace(m *Mount, top int) error {
-	if err := unix.MoveMount(m.fd, "", top, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH|moveMountBeneath); err != nil {
+	return ReplaceFd(m.fd, top)
+}
+
+// ReplaceFd is Replace for any detached mount tree (an open_tree clone, an
+// fsmount) given by its descriptor.
+func ReplaceFd(tree, top int) error {
+	if err := unix.MoveMount(tree, "", top, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH|moveMountBeneath); err != nil {
 		return fmt.Errorf("move_mount beneath: %w", err)
 	}
-	if err := Detach(top); err != nil {
-		return err
-	}
-	return nil
+	return Detach(top)
 }
 
 // Detach lazily unmounts the mount whose root the descriptor fd is.

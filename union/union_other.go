@@ -43,6 +43,9 @@ func Attach(m *Mount, target int) error { return errUnsupported }
 // Replace fails: unions need Linux.
 func Replace(m *Mount, top int) error { return errUnsupported }
 
+// ReplaceFd fails: unions need Linux.
+func ReplaceFd(tree, top int) error { return errUnsupported }
+
 // Detach fails: unions need Linux.
 func Detach(fd int) error { return errUnsupported }
 
