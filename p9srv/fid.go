@@ -125,7 +125,7 @@ func (f *fid) SetAttr(valid p9.SetAttrMask, attr p9.SetAttr) error {
 		case !ok || file.truncate == nil:
 			return linux.EPERM
 		}
-		if attr.Size > MaxMemFileSize && file.size != nil {
+		if attr.Size > uint64(MaxMemFileSize) && file.size != nil {
 			return linux.EFBIG
 		}
 		if err := file.truncate(int64(attr.Size)); err != nil {

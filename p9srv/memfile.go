@@ -9,8 +9,8 @@ import (
 )
 
 // MaxMemFileSize bounds a file kept in memory, so that one write at a
-// huge offset cannot exhaust the server's memory.
-const MaxMemFileSize = 1 << 30
+// huge offset cannot exhaust the server's memory. Set it before serving.
+var MaxMemFileSize int64 = 1 << 30
 
 // Open flags of 9P2000.L beyond the access mode, as Linux numbers them.
 const (
