@@ -13,10 +13,10 @@ import (
 // (with signal.Notify) only while it reads, and Ctrl-D in the middle of a
 // line only hands over what was typed, so reading goes on.
 func (e *Editor) plainLine(p string) (string, error) {
-	os.Stderr.WriteString(p)
 	e.reader.clearWake()
 	interrupted := make(chan struct{})
 	if e.isTTY {
+		// Catch SIGINT before the prompt shows: Ctrl-C may follow at once.
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, os.Interrupt)
 		stop, done := make(chan struct{}), make(chan struct{})
@@ -35,6 +35,7 @@ func (e *Editor) plainLine(p string) (string, error) {
 			<-done
 		}()
 	}
+	os.Stderr.WriteString(p)
 	var line []byte
 	for {
 		b, err := e.reader.readByte()

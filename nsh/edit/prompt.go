@@ -22,7 +22,7 @@ func SplitPrompt(p string) (before, last string) {
 // (liner refuses any rune of Unicode category C) and measures correctly:
 //
 //   - an escape sequence is removed: CSI (ESC [ ... final byte), OSC
-//     (ESC ] ... BEL or ESC \\) and other escapes (ESC, intermediate
+//     (ESC ] ... BEL or ESC \) and other escapes (ESC, intermediate
 //     bytes, a final character). These are colours, window titles and
 //     character sets; liner cannot pass them on.
 //   - a TAB becomes the spaces that reach the next tab stop (every 8
