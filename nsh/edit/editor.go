@@ -52,7 +52,10 @@ type Config struct {
 
 // An Editor reads commands from the terminal on standard input (fd 0),
 // editing them with liner, which writes to standard output (fd 1). Its
-// methods must be called from one goroutine.
+// methods must be called from one goroutine. ReadCommand replaces
+// os.Stdin for a moment when it makes liner's state (at the first editing
+// prompt, and again after the terminal was too narrow): nothing else may
+// use the variable os.Stdin while ReadCommand runs.
 type Editor struct {
 	cfg Config
 
@@ -112,9 +115,16 @@ func New(cfg Config) (*Editor, error) {
 // repeats the previous command.
 //
 // It returns io.EOF for Ctrl-D at an empty first prompt, or when input
-// ends; ErrInterrupted for Ctrl-C, and ErrIncomplete for Ctrl-D (or end of
-// input) at a continuation prompt, with the discarded text. The terminal
-// is in its cooked mode when ReadCommand returns.
+// ends or the terminal hangs up; ErrInterrupted for Ctrl-C, and
+// ErrIncomplete for Ctrl-D (or end of input) at a continuation prompt,
+// each with the discarded text. The terminal is in its cooked mode when
+// ReadCommand returns.
+//
+// While liner edits, Ctrl-C and Ctrl-\ are keys, not signals. When a line
+// is read without liner, Ctrl-C raises SIGINT: ReadCommand catches it for
+// the time it reads and returns ErrInterrupted, and the shell's own
+// handler, which sees the signal too, should let it pass when no command
+// is running.
 func (e *Editor) ReadCommand() (string, error) {
 	if e.hup {
 		return "", io.EOF

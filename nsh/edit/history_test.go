@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-func writeRecords(t *testing.T, path string, n int) {
+func writeRecords(t testing.TB, path string, n int) {
 	t.Helper()
 	var b strings.Builder
 	for i := range n {
@@ -21,7 +21,7 @@ func writeRecords(t *testing.T, path string, n int) {
 	}
 }
 
-func countLines(t *testing.T, path string) int {
+func countLines(t testing.TB, path string) int {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {

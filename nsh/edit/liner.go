@@ -29,7 +29,9 @@ func (e *Editor) linerLine(before, last string) (string, error) {
 	if e.ln == nil || e.lnCols < utf8.RuneCountInString(last)+minWorkingSpace {
 		// liner measures the width only inside an editing prompt: a
 		// State that last saw too narrow a terminal would never edit.
-		e.newLiner()
+		if err := e.newLiner(); err != nil {
+			return "", errLinerFailed
+		}
 	}
 	os.Stdout.WriteString(before)
 	e.raw.apply(stdinFd)
@@ -55,9 +57,18 @@ func (e *Editor) linerLine(before, last string) (string, error) {
 // buffered reader when it is made; it gets the read end of a pipe instead,
 // fed by startFeed, so that it never reads more of the terminal than the
 // line it edits.
-func (e *Editor) newLiner() {
+func (e *Editor) newLiner() error {
 	if e.ln != nil {
 		e.ln.Close()
+		e.ln = nil
+		// A fresh pipe: the old State's reader, if a failed prompt left
+		// it running, must not take bytes meant for the new one.
+		e.pipeR.Close()
+		e.pipeW.Close()
+		var err error
+		if e.pipeR, e.pipeW, err = os.Pipe(); err != nil {
+			return err
+		}
 	}
 	e.cooked.apply(stdinFd)
 	saved := os.Stdin
@@ -81,6 +92,7 @@ func (e *Editor) newLiner() {
 	e.ln = ln
 	e.fillLinerHistory()
 	e.lnCols = columns(stdoutFd)
+	return nil
 }
 
 // fillLinerHistory gives liner the commands for recall. A command that is
