@@ -1,0 +1,74 @@
+package bind
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+// The baseline is the set of mounts present when the session started,
+// identified by their place in the mount tree (mountTable.key) so that it
+// holds in copies of the namespace too. It is the only thing nsh records:
+// everything else is read from the kernel. It is kept in memory and in the
+// staging directory (baseline.NSID, NSID being the mount namespace's
+// inode), where other nsh processes of the session find it.
+
+// errNoBaseline is returned by ns and clear outside an nsh session.
+var errNoBaseline = errors.New("not in an nsh session (no record of the mounts it started with)")
+
+// nsID names the calling thread's mount namespace.
+func nsID() (string, error) {
+	link, err := os.Readlink("/proc/thread-self/ns/mnt")
+	if err != nil {
+		return "", err
+	}
+	// "mnt:[4026531841]"
+	return strings.TrimSuffix(strings.TrimPrefix(link, "mnt:["), "]"), nil
+}
+
+// baselineKeys returns n's baseline, loading it from the staging directory
+// if this process did not record it; nil if there is none.
+func (n *Namespace) baselineKeys(stage string) map[string]bool {
+	if n.baseline != nil || stage == "" {
+		return n.baseline
+	}
+	id, err := nsID()
+	if err != nil {
+		return nil
+	}
+	b, err := os.ReadFile(stage + "/baseline." + id)
+	if err != nil {
+		return nil
+	}
+	keys := map[string]bool{}
+	for _, k := range strings.Split(string(b), "\n") {
+		if k != "" {
+			keys[k] = true
+		}
+	}
+	n.baseline = keys
+	return keys
+}
+
+// saveBaseline records keys as n's baseline.
+func (n *Namespace) saveBaseline(stage string, keys map[string]bool) error {
+	n.baseline = keys
+	if stage == "" {
+		return nil
+	}
+	id, err := nsID()
+	if err != nil {
+		return err
+	}
+	list := make([]string, 0, len(keys))
+	for k := range keys {
+		list = append(list, k)
+	}
+	sort.Strings(list)
+	if err := writeFileAtomic(stage+"/baseline."+id, strings.Join(list, "\n")+"\n"); err != nil {
+		return fmt.Errorf("recording the session baseline: %w", err)
+	}
+	return nil
+}

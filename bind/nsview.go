@@ -1,0 +1,329 @@
+package bind
+
+import (
+	"fmt"
+	"strings"
+
+	"nsh.dev/nsh/bind/nsfile"
+	"nsh.dev/nsh/union"
+)
+
+// unionSource marks the overlay mounts nsh builds; the generation that
+// follows it says when the union was built (see forkGeneration).
+const unionSource = "nsh-union"
+
+// ninepType is the file system type the 9P bridge's FUSE mounts show.
+const ninepType = "fuse.9p"
+
+// nsView reads a mount table as Plan 9 namespace operations: which mounts
+// the session made, what each one is, and the nsh lines that rebuild them.
+type nsView struct {
+	t        *mountTable
+	baseline map[string]bool // keys of the mounts present at session start
+	stage    string          // the staging directory, "" if none
+	index    map[*mountEntry]int
+	origins  map[*mountEntry]originResult
+}
+
+type originResult struct {
+	path string
+	ok   bool
+}
+
+func newView(t *mountTable, baseline map[string]bool, stage string) *nsView {
+	v := &nsView{t: t, baseline: baseline, stage: stage,
+		index: map[*mountEntry]int{}, origins: map[*mountEntry]originResult{}}
+	for i, m := range t.list {
+		v.index[m] = i
+	}
+	return v
+}
+
+// staged reports whether path is in nsh's staging directory.
+func (v *nsView) staged(path string) bool {
+	return v.stage != "" && under(path, v.stage)
+}
+
+// inBaseline reports whether m was there when the session started.
+func (v *nsView) inBaseline(m *mountEntry) bool {
+	return v.baseline[v.t.key(m)]
+}
+
+// changed reports whether m is one of the session's own mounts: not in the
+// baseline, not propagated from the host, not one of nsh's staging mounts.
+func (v *nsView) changed(m *mountEntry) bool {
+	return !v.inBaseline(m) && !m.master() && !v.staged(m.Point)
+}
+
+// isUnion reports whether m is the root of a union nsh built.
+func isUnion(m *mountEntry) bool {
+	return m.FSType == "overlay" && m.Root == "/" && strings.HasPrefix(m.Source, unionSource)
+}
+
+// isNinep reports whether m is the root of a 9P mount.
+func isNinep(m *mountEntry) bool {
+	return m.FSType == ninepType && m.Root == "/"
+}
+
+// existedAt reports whether c could be seen when the mount at index idx was
+// made: baseline mounts always, session mounts only if they are older.
+func (v *nsView) existedAt(c *mountEntry, idx int) bool {
+	return v.inBaseline(c) || v.index[c] < idx
+}
+
+// resolveAt resolves path over the mounts that existed when the mount at
+// index idx was made.
+func (v *nsView) resolveAt(path string, idx int) *mountEntry {
+	m := v.t.root()
+	if m == nil {
+		return nil
+	}
+	topAt := func(m *mountEntry, point string) *mountEntry {
+		for {
+			c := v.t.childAt[m.ID][point]
+			if c == nil || !v.existedAt(c, idx) {
+				return m
+			}
+			m = c
+		}
+	}
+	m = topAt(m, "/")
+	prefix := ""
+	for _, c := range strings.Split(strings.TrimPrefix(path, "/"), "/") {
+		if c == "" {
+			continue
+		}
+		prefix += "/" + c
+		if child := v.t.childAt[m.ID][prefix]; child != nil && v.existedAt(child, idx) {
+			m = topAt(child, prefix)
+		}
+	}
+	return m
+}
+
+// pathOf finds a path that showed the directory (dev, root) when the mount
+// at index idx was made, preferring mounts of the baseline and then the
+// most specific one. skip is a mount not to use (the one being explained).
+func (v *nsView) pathOf(dev, root string, idx int, skip *mountEntry) (string, bool) {
+	var best *mountEntry
+	bestPath := ""
+	for _, c := range v.t.list {
+		if c == skip || c.Dev != dev || !under(root, c.Root) || v.staged(c.Point) || !v.existedAt(c, idx) {
+			continue
+		}
+		if skip != nil && v.descends(c, skip) {
+			continue
+		}
+		p := join(c.Point, rel(root, c.Root))
+		if v.resolveAt(p, idx) != c {
+			continue // covered by another mount
+		}
+		if best == nil || v.better(c, best) {
+			best, bestPath = c, p
+		}
+	}
+	return bestPath, best != nil
+}
+
+func (v *nsView) better(c, best *mountEntry) bool {
+	cb, bb := v.inBaseline(c), v.inBaseline(best)
+	if cb != bb {
+		return cb
+	}
+	return len(c.Root) > len(best.Root)
+}
+
+// descends reports whether c is mounted somewhere inside m.
+func (v *nsView) descends(c, m *mountEntry) bool {
+	seen := map[int]bool{}
+	for c != nil && !seen[c.ID] {
+		if c.Parent == m.ID {
+			return true
+		}
+		seen[c.ID] = true
+		c = v.t.byID[c.Parent]
+	}
+	return false
+}
+
+// origin returns the path whose contents the plain bind m shows.
+func (v *nsView) origin(m *mountEntry) (string, bool) {
+	if r, ok := v.origins[m]; ok {
+		return r.path, r.ok
+	}
+	p, ok := v.pathOf(m.Dev, m.Root, v.index[m], m)
+	v.origins[m] = originResult{p, ok}
+	return p, ok
+}
+
+// copied reports whether m came along with a recursive bind of its parent:
+// the parent is a plain bind (or itself such a copy) of a directory where
+// the same mount is found at the same place. Such mounts need no line of
+// their own.
+func (v *nsView) copied(m *mountEntry) bool {
+	p := v.t.byID[m.Parent]
+	if p == nil || !v.changed(p) || isUnion(p) || isNinep(p) {
+		return false
+	}
+	src, ok := v.origin(p)
+	if !ok {
+		return false
+	}
+	want := join(src, rel(m.Point, p.Point))
+	for _, n := range v.t.list {
+		if n != m && n.Point == want && n.Dev == m.Dev && n.Root == m.Root {
+			return true
+		}
+	}
+	return false
+}
+
+// member is one member of a union as ns explains it.
+type nsMember struct {
+	create   bool
+	original bool
+	ninep    []string // ADDR [ANAME] of a 9P member
+	path     string
+	ok       bool // path is known
+}
+
+// underneath returns what the union u covers: the directory its mount point
+// showed before (dev, root).
+func (v *nsView) underneath(u *mountEntry) (dev, root string, ok bool) {
+	p := v.t.byID[u.Parent]
+	if p == nil {
+		return "", "", false
+	}
+	if !under(u.Point, p.Point) {
+		return "", "", false
+	}
+	return p.Dev, join(p.Root, rel(u.Point, p.Point)), true
+}
+
+// members explains the layers of the union u.
+func (v *nsView) members(u *mountEntry) []nsMember {
+	layers := union.ParseOptions(u.Super)
+	var out []nsMember
+	if layers.Upper != "" {
+		m := v.member(u, layers.Upper)
+		m.create = true
+		out = append(out, m)
+	}
+	for _, l := range layers.Lower {
+		out = append(out, v.member(u, l))
+	}
+	return out
+}
+
+func (v *nsView) member(u *mountEntry, layer string) nsMember {
+	if !v.staged(layer) {
+		return nsMember{path: layer, ok: true}
+	}
+	s := v.t.resolve(layer)
+	if s == nil || !under(layer, s.Point) {
+		return nsMember{path: layer}
+	}
+	dev, root := s.Dev, join(s.Root, rel(layer, s.Point))
+	if s.FSType == ninepType && root == "/" {
+		words, err := nsfile.Fields(s.Source)
+		if err == nil && len(words) >= 1 {
+			return nsMember{ninep: words, ok: true}
+		}
+	}
+	if d, r, ok := v.underneath(u); ok && d == dev && r == root {
+		return nsMember{original: true, path: u.Point, ok: true}
+	}
+	p, ok := v.pathOf(dev, root, v.index[u], nil)
+	return nsMember{path: p, ok: ok}
+}
+
+// lines returns the namespace file lines that rebuild the session's
+// changes, in the order the kernel lists the mounts.
+func (v *nsView) lines() []string {
+	var out []string
+	for _, m := range v.t.list {
+		if !v.changed(m) || v.copied(m) {
+			continue
+		}
+		switch {
+		case isUnion(m):
+			out = append(out, v.unionLines(m)...)
+		case isNinep(m):
+			out = append(out, mountLine("", nsMember{ninep: v.ninepWords(m), ok: true}, m.Point))
+		default:
+			src, ok := v.origin(m)
+			if !ok {
+				out = append(out, fmt.Sprintf("# %s: %s mount of %s %s not made by nsh", Quote(m.Point), m.FSType, Quote(m.Source), Quote(m.Root)))
+				continue
+			}
+			out = append(out, "bind "+Quote(src)+" "+Quote(m.Point))
+		}
+	}
+	return out
+}
+
+func (v *nsView) ninepWords(m *mountEntry) []string {
+	words, err := nsfile.Fields(m.Source)
+	if err != nil || len(words) == 0 {
+		return []string{m.Source}
+	}
+	return words
+}
+
+// unionLines rebuilds a union from its members: around the original
+// directory with -a and -b if it is a member, otherwise from the last member
+// with a plain bind and the rest with -b, so that the create member (always
+// the first) gets its -c from a -bc line.
+func (v *nsView) unionLines(u *mountEntry) []string {
+	mem := v.members(u)
+	k := -1
+	for i, m := range mem {
+		if m.original {
+			k = i
+			break
+		}
+	}
+	var out []string
+	if k < 0 {
+		out = append(out, mountLine("", mem[len(mem)-1], u.Point))
+		for i := len(mem) - 2; i >= 0; i-- {
+			out = append(out, mountLine("-b", mem[i], u.Point))
+		}
+		return out
+	}
+	for i := k + 1; i < len(mem); i++ {
+		out = append(out, mountLine("-a", mem[i], u.Point))
+	}
+	for i := k - 1; i >= 0; i-- {
+		out = append(out, mountLine("-b", mem[i], u.Point))
+	}
+	return out
+}
+
+// mountLine writes one bind or mount line for member m on point.
+func mountLine(flags string, m nsMember, point string) string {
+	if m.create && flags != "" {
+		flags += "c"
+	}
+	var words []string
+	switch {
+	case m.ninep != nil:
+		words = append(words, "mount")
+		if flags != "" {
+			words = append(words, flags)
+		}
+		words = append(words, Quote(m.ninep[0]), Quote(point))
+		for _, w := range m.ninep[1:] {
+			words = append(words, Quote(w))
+		}
+	case !m.ok:
+		return fmt.Sprintf("# %s: a member is no longer reachable by any path", Quote(point))
+	default:
+		words = append(words, "bind")
+		if flags != "" {
+			words = append(words, flags)
+		}
+		words = append(words, Quote(m.path), Quote(point))
+	}
+	return strings.Join(words, " ")
+}

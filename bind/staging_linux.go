@@ -1,0 +1,156 @@
+package bind
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// srvSource is the mount source of a session's /srv; p9srv checks it before
+// posting.
+const srvSource = "nsh-srv"
+
+// staging finds and remembers the staging directory: .nsh in the session's
+// /srv.
+var staging struct {
+	sync.Mutex
+	dir    string
+	looked bool
+}
+
+// stagingDir returns the session's staging directory, or "" if the
+// namespace has no session /srv.
+func stagingDir() string {
+	staging.Lock()
+	defer staging.Unlock()
+	if !staging.looked {
+		staging.looked = true
+		if t, err := readMountinfo(); err == nil {
+			for _, m := range t.list {
+				if m.Source == srvSource && m.FSType == "tmpfs" && t.visible(m) {
+					staging.dir = join(m.Point, ".nsh")
+				}
+			}
+		}
+		if staging.dir != "" {
+			if _, err := os.Stat(staging.dir + "/m"); err != nil {
+				staging.dir = ""
+			}
+		}
+	}
+	return staging.dir
+}
+
+func setStagingDir(dir string) {
+	staging.Lock()
+	staging.dir, staging.looked = dir, true
+	staging.Unlock()
+}
+
+// errNoStaging is returned when a union or a 9P mount is wanted where the
+// session has no staging directory.
+var errNoStaging = errors.New("unions and 9P mounts need the session's /srv (not in an nsh session, or /srv is missing)")
+
+// stagedMount is a mount nsh keeps in the staging directory: a union member
+// (a copy of the member directory, or a 9P mount), or the directory that
+// holds a create member and its work directory.
+type stagedMount struct {
+	path string // where it is mounted
+	fd   int    // its root (O_PATH)
+}
+
+func randomName() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// newStagingPoint makes an empty directory to mount on. Staging
+// directories are never removed: a copy of the namespace (rfork n) may
+// still have a mount on one, and removing it would unmount that too.
+func newStagingPoint(stage string) (string, error) {
+	if stage == "" {
+		return "", errNoStaging
+	}
+	for {
+		p := stage + "/m/" + randomName()
+		err := unix.Mkdir(p, 0o700)
+		if err == nil {
+			return p, nil
+		}
+		if err != unix.EEXIST {
+			return "", fmt.Errorf("staging directory: %w", err)
+		}
+	}
+}
+
+// stageCopy mounts a copy of the directory fd in the staging directory. The copy
+// pins what fd is now: the member stays that directory even if its path is
+// later covered or renamed.
+func stageCopy(stageDir string, fd int) (*stagedMount, error) {
+	p, err := newStagingPoint(stageDir)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := cloneTree(fd, false)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := openPath(p)
+	if err != nil {
+		unix.Close(tree)
+		return nil, err
+	}
+	defer unix.Close(dst)
+	if err := moveMount(tree, dst); err != nil {
+		unix.Close(tree)
+		return nil, err
+	}
+	// The tree's descriptor now names the attached copy's root.
+	return &stagedMount{path: p, fd: tree}, nil
+}
+
+// openStaged opens a staging mount by its path (another process made it).
+func openStaged(path string) (*stagedMount, error) {
+	fd, err := openPath(path)
+	if err != nil {
+		return nil, err
+	}
+	return &stagedMount{path: path, fd: fd}, nil
+}
+
+// unstage removes a staging mount.
+func (s *stagedMount) unstage() error {
+	if s == nil || s.fd < 0 {
+		return nil
+	}
+	err := unix.Unmount(fdPath(s.fd), unix.MNT_DETACH)
+	unix.Close(s.fd)
+	s.fd = -1
+	if err != nil && err != unix.EINVAL {
+		return fmt.Errorf("removing staging mount %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// close releases the descriptor, leaving the mount.
+func (s *stagedMount) close() {
+	if s != nil && s.fd >= 0 {
+		unix.Close(s.fd)
+		s.fd = -1
+	}
+}
+
+// dup returns a copy of s with a descriptor of its own.
+func (s *stagedMount) dup() (*stagedMount, error) {
+	fd, err := unix.FcntlInt(uintptr(s.fd), unix.F_DUPFD_CLOEXEC, 3)
+	if err != nil {
+		return nil, err
+	}
+	return &stagedMount{path: s.path, fd: fd}, nil
+}
