@@ -171,7 +171,6 @@ func rootless() bool { return os.Getenv(rootlessEnv) != "" }
 // rootlessEnv marks the run of the test binary as uid 65534.
 const rootlessEnv = "NSH_TEST_ROOTLESS"
 
-
 func parseNS(t *testing.T, text string) []nsOp {
 	t.Helper()
 	var ops []nsOp
