@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/hugelgupf/p9/linux"
 	"github.com/hugelgupf/p9/p9"
@@ -52,13 +53,43 @@ const (
 	callAbandoned
 )
 
-// run runs fn, a 9P call, in its own goroutine and waits for it, for the
-// FUSE request's cancellation or for the loss of the connection,
-// whichever comes first. The p9 client cannot cancel a call (it has no
-// Tflush), so an interrupted call is abandoned: the system call returns
-// EINTR now, and when fn finally returns, abandon (if not nil) releases
-// what fn produced. fn must therefore not write into memory the caller
-// keeps: read into a buffer of its own.
+// interruptGrace is how long an interrupted request may still finish
+// normally. The kernel interrupts a FUSE request for any signal, and
+// most signals are not meant to stop it: Go's runtime preempts its
+// threads with SIGURG, shells get SIGCHLD. A call that finishes within
+// the grace answers as if nothing happened; only one blocked for longer
+// (a read waiting for an event) is given up with EINTR.
+const interruptGrace = 250 * time.Millisecond
+
+// await waits for done. It returns 0 when done is closed, EIO when the
+// connection is lost, and EINTR when the request was interrupted and
+// done did not follow within interruptGrace.
+func (s *session) await(ctx context.Context, done <-chan struct{}) syscall.Errno {
+	select {
+	case <-done:
+		return 0
+	case <-s.dead:
+		return syscall.EIO
+	case <-ctx.Done():
+	}
+	grace := time.NewTimer(interruptGrace)
+	defer grace.Stop()
+	select {
+	case <-done:
+		return 0
+	case <-s.dead:
+		return syscall.EIO
+	case <-grace.C:
+		return syscall.EINTR
+	}
+}
+
+// run runs fn, a 9P call, in its own goroutine and waits for it (see
+// await). The p9 client cannot cancel a call (it has no Tflush), so a
+// call given up is abandoned: the system call returns now, and when fn
+// finally returns, abandon (if not nil) releases what fn produced. fn
+// must therefore not write into memory the caller keeps: read into a
+// buffer of its own.
 func (s *session) run(ctx context.Context, fn func() error, abandon func()) syscall.Errno {
 	errno, _ := s.call(ctx, fn, abandon)
 	return errno
@@ -70,29 +101,28 @@ func (s *session) call(ctx context.Context, fn func() error, abandon func()) (er
 	if s.isDead() {
 		return syscall.EIO, false
 	}
-	var state atomic.Int32
-	done := make(chan error, 1)
+	var (
+		state  atomic.Int32
+		result error
+	)
+	done := make(chan struct{})
 	go func() {
-		err := fn()
-		done <- err
+		result = fn()
+		close(done)
 		if !state.CompareAndSwap(callRunning, callDone) && abandon != nil {
 			abandon()
 		}
 	}()
-	var why syscall.Errno
-	select {
-	case err := <-done:
-		return s.errno(err), false
-	case <-ctx.Done():
-		why = syscall.EINTR
-	case <-s.dead:
-		why = syscall.EIO
+	why := s.await(ctx, done)
+	if why == 0 {
+		return s.errno(result), false
 	}
 	if state.CompareAndSwap(callRunning, callAbandoned) {
 		return why, true
 	}
 	// The call finished while we were giving up on it: use its result.
-	return s.errno(<-done), false
+	<-done
+	return s.errno(result), false
 }
 
 // errno maps an error of the p9 client onto the errno FUSE returns. A

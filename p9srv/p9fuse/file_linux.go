@@ -3,6 +3,7 @@ package p9fuse
 import (
 	"context"
 	"io"
+	"slices"
 	"sync"
 	"syscall"
 
@@ -20,6 +21,22 @@ const maxIO = 1 << 20
 type fileHandle struct {
 	b *fsys
 	f p9.File
+
+	mu      sync.Mutex
+	pending *pendingRead // a read given up on, still running or unclaimed
+}
+
+// A pendingRead is one Tread on its way. When the request that started
+// it is interrupted and gives up, the read keeps going and its data is
+// kept for the next read at the same offset: the program that caught the
+// signal usually reads again, and on a synthetic file (an event stream)
+// that data would otherwise be lost.
+type pendingRead struct {
+	off  int64
+	buf  *[]byte
+	data []byte // what was read, once done is closed
+	err  error
+	done chan struct{}
 }
 
 var (
@@ -76,26 +93,71 @@ func (r *readResult) Done()                                { putBuf(r.buf) }
 // Read reads at off. A short read is returned as it is: a synthetic
 // file may have no more to say for now.
 func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
-	buf := getBuf(len(dest))
-	var n int
-	errno, abandoned := h.b.s.call(ctx, func() error {
-		var err error
-		n, err = h.f.ReadAt(*buf, off)
+	if h.b.s.isDead() {
+		return nil, syscall.EIO
+	}
+	h.mu.Lock()
+	p := h.pending
+	h.pending = nil
+	h.mu.Unlock()
+	if p == nil || p.off != off {
+		if p != nil {
+			go p.discard()
+		}
+		p = h.startRead(len(dest), off)
+	}
+	if errno := h.b.s.await(ctx, p.done); errno != 0 {
+		if errno == syscall.EINTR {
+			h.keep(p)
+		}
+		return nil, errno
+	}
+	if p.err != nil {
+		putBuf(p.buf)
+		return nil, h.b.s.errno(p.err)
+	}
+	data := p.data
+	if len(data) > len(dest) {
+		// Read before with a larger buffer: keep the rest for the
+		// read that continues where this one ends.
+		rest := &pendingRead{off: off + int64(len(dest)), buf: p.buf, data: data[len(dest):], done: p.done}
+		h.keep(rest)
+		return fuse.ReadResultData(slices.Clone(data[:len(dest)])), 0
+	}
+	return &readResult{buf: p.buf, data: data}, 0
+}
+
+// startRead starts a read of n bytes at off into a buffer of its own.
+func (h *fileHandle) startRead(n int, off int64) *pendingRead {
+	p := &pendingRead{off: off, buf: getBuf(n), done: make(chan struct{})}
+	go func() {
+		k, err := h.f.ReadAt(*p.buf, off)
 		if err == io.EOF {
 			// Only the bare io.EOF is the end of the file: a
 			// p9.ConnError wrapping io.EOF also "is" io.EOF.
 			err = nil
 		}
-		return err
-	}, func() { putBuf(buf) })
-	if abandoned {
-		return nil, errno
+		p.data, p.err = (*p.buf)[:k], err
+		close(p.done)
+	}()
+	return p
+}
+
+// keep makes p the read that the next Read claims.
+func (h *fileHandle) keep(p *pendingRead) {
+	h.mu.Lock()
+	old := h.pending
+	h.pending = p
+	h.mu.Unlock()
+	if old != nil {
+		go old.discard()
 	}
-	if errno != 0 {
-		putBuf(buf)
-		return nil, errno
-	}
-	return &readResult{buf: buf, data: (*buf)[:n]}, 0
+}
+
+// discard waits for an unclaimed read to end and recycles its buffer.
+func (p *pendingRead) discard() {
+	<-p.done
+	putBuf(p.buf)
 }
 
 // Write writes data at off, from a copy that the call owns.

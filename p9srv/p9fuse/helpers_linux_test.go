@@ -40,6 +40,8 @@ func TestMain(m *testing.M) {
 		os.Exit(serveMain(os.Args[1:]))
 	case "rootless":
 		os.Exit(rootlessMain(os.Args[1:]))
+	case "readsignalled":
+		os.Exit(readSignalledMain(os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }

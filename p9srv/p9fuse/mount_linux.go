@@ -90,6 +90,9 @@ func Mount(addr, mountpoint string, o Options) (*Bridge, error) {
 			MaxBackground:      64,
 			DisableXAttrs:      true,
 			DisableReadDirPlus: true,
+			// Replies carry data from memory, never from a file
+			// descriptor go-fuse could splice.
+			DisableSplice: true,
 		},
 		EntryTimeout:    &ttl,
 		AttrTimeout:     &ttl,

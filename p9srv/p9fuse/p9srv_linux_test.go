@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestP9srv mounts nsh's own servers: a synthetic tree made with the
@@ -95,5 +99,90 @@ func TestP9srv(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestInterruptedReadKeepsData checks that a read given up on after a
+// signal loses nothing: the program that caught the signal reads again,
+// and that read gets the event the first one was waiting for.
+func TestInterruptedReadKeepsData(t *testing.T) {
+	t.Run("events", func(t *testing.T) {
+		needFUSE(t)
+		base := sharedDir(t)
+		srv := startServer(t, base, "p9srv")
+		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
+		startBridge(t, srv.addr, mnt)
+		exe, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		reader := exec.Command(exe, filepath.Join(mnt, "events"))
+		reader.Env = append(os.Environ(), testHelperEnv+"=readsignalled")
+		reader.Stderr = os.Stderr
+		out, err := reader.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := reader.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { reader.Process.Kill(); reader.Wait() }()
+		lines := bufio.NewReader(out)
+		tidLine, err := readLine(lines, 5*time.Second)
+		var tid int
+		if _, serr := fmt.Sscan(tidLine, &tid); err != nil || serr != nil {
+			t.Fatalf("reader: %q, %v", tidLine, err)
+		}
+		// Interrupt the blocked read twice, each time for longer than
+		// the grace the bridge gives an interrupted request.
+		for range 2 {
+			time.Sleep(interruptGrace + 200*time.Millisecond)
+			if err := unix.Tgkill(reader.Process.Pid, tid, unix.SIGUSR1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(interruptGrace + 200*time.Millisecond)
+		if err := within(5*time.Second, func() error {
+			return os.WriteFile(filepath.Join(mnt, "ctl"), []byte("after signals\n"), 0o666)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		line, err := readLine(lines, 5*time.Second)
+		if err != nil || line != "after signals" {
+			t.Fatalf("reader got %q, %v; want the event written after the signals", line, err)
+		}
+		if eintr, _ := readLine(lines, 5*time.Second); eintr == "" || eintr == "0" {
+			t.Errorf("reader saw %q interrupted reads, want at least one (the signals did not interrupt the request)", eintr)
+		}
+	})
+}
+
+// readSignalledMain reads FILE on a thread whose id it prints first,
+// catching SIGUSR1 and reading again after each EINTR; it prints what it
+// read, then the number of EINTRs.
+func readSignalledMain(args []string) int {
+	runtime.LockOSThread()
+	signal.Notify(make(chan os.Signal, 1), unix.SIGUSR1)
+	fd, err := unix.Open(args[0], unix.O_RDONLY, 0)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println(unix.Gettid())
+	buf := make([]byte, 4096)
+	eintr := 0
+	for {
+		n, err := unix.Read(fd, buf)
+		if err == unix.EINTR {
+			eintr++
+			continue
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Print(string(buf[:n]))
+		fmt.Println(eintr)
+		return 0
 	}
 }
