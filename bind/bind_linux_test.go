@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -381,11 +382,11 @@ func TestMaxMembers(t *testing.T) {
 	cleanupMount(t, n, target)
 	// The original and 499 more.
 	for i := 1; i < 500; i++ {
-		m := filepath.Join(d, "m", strings.Repeat("x", 3)+itoa(i))
+		m := filepath.Join(d, "m", strconv.Itoa(i))
 		if err := os.MkdirAll(m, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(m+"/f"+itoa(i), nil, 0o644); err != nil {
+		if err := os.WriteFile(m+"/f"+strconv.Itoa(i), nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if err := n.Bind(m, target, After); err != nil {
@@ -404,8 +405,4 @@ func TestMaxMembers(t *testing.T) {
 	if got := len(list(t, target)); got != 499 {
 		t.Errorf("after the refused bind the union lists %d names", got)
 	}
-}
-
-func itoa(i int) string {
-	return strings.TrimSpace(strings.Repeat(" ", 0) + string(rune('0'+i/100)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10)))
 }

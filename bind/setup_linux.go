@@ -14,8 +14,8 @@ import (
 // servers, nsh's hidden staging directory /srv/.nsh under it, and the
 // baseline of mounts that ns and clear measure changes against.
 //
-// A session started inside another (nested nsh) keeps the enclosing
-// session's /srv, so that servers posted there stay reachable.
+// A session started inside another (nested nsh) by the same user keeps the
+// enclosing session's /srv, so that servers posted there stay reachable.
 //
 // If /srv does not exist, root creates it; an ordinary user cannot, and
 // gets an error meant as a warning: the session works, but posting servers,
@@ -30,7 +30,10 @@ func SetupSession() error {
 	}
 	stage := ""
 	var warning error
-	if srv := t.resolve("/srv"); srv != nil && srv.Source == srvSource && srv.FSType == "tmpfs" && srv.Point == "/srv" {
+	srv := t.resolve("/srv")
+	inherited := srv != nil && srv.Source == srvSource && srv.FSType == "tmpfs" && srv.Point == "/srv" &&
+		unix.Access("/srv/.nsh/m", unix.W_OK|unix.X_OK) == nil
+	if inherited {
 		stage = "/srv/.nsh"
 		setStagingDir(stage)
 		// This namespace is a copy of the enclosing session's, overlays
