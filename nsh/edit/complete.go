@@ -46,14 +46,15 @@ const SrvDir = "/srv"
 // relative to Names.Dir. A file name that starts with $name/ is looked up
 // in the variable's value (a variable with one element).
 //
-// Candidates are quoted for rc when needed (see Quote); if any candidate
-// needs quotes, or the word being completed already uses them, all are
-// quoted, so that their common prefix never drops what was typed:
+// Candidates are quoted for rc when they need it (see Quote):
 //
 //	cat my<Tab>       cat 'my file'
 //	cat 'my fi<Tab>   cat 'my file'
 //	cd my<Tab>        cd 'my dir'/
 //
+// All are quoted when the word being completed uses quotes, or when their
+// common prefix would otherwise stand for less than what was typed (liner
+// replaces the word with that prefix): after m, 'mx' and 'my file'.
 // Directories end in /, outside the quotes. A lone
 // candidate that is not a directory or variable gets a space after it.
 // Names starting with a dot are offered only when the typed name starts

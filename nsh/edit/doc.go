@@ -21,7 +21,8 @@
 //     prompt and keeps reading while Config.Incomplete says so.
 //   - liner's history file format is one entry a line, rewritten whole;
 //     the Editor appends each command to its own history file as one
-//     record, so concurrent sessions keep each other's commands (History).
+//     record, so concurrent sessions keep each other's commands
+//     (Config.HistoryFile).
 //
 // Where liner cannot edit — TERM unset, dumb or cons25, standard output
 // not a terminal, standard input not a terminal (nsh -i < file), or a

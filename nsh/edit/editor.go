@@ -42,6 +42,14 @@ type Config struct {
 	Names Names
 	// HistoryFile is the file commands are appended to and recalled
 	// from; "" keeps no history. See DefaultHistoryFile.
+	//
+	// Each command is appended (O_APPEND, under flock) as it is entered,
+	// as one line: a newline in it is stored as \n, a byte that is not
+	// UTF-8 as \xHH, and a backslash before n, x or another backslash
+	// doubled. The file and its missing directories are made with modes
+	// 0600 and 0700. The last HistoryLimit commands are loaded for
+	// recall; a file grown past twice that is rewritten to them (a new
+	// file renamed over the old).
 	HistoryFile string
 	// Warn reports a problem that does not stop reading, such as a
 	// history file that cannot be written; it is told once until the

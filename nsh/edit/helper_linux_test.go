@@ -30,10 +30,14 @@ func TestMain(m *testing.M) {
 // NSH_EDIT_HISTORY ("default" for DefaultHistoryFile).
 func helperMain() int {
 	// As the shell does: catch SIGINT and SIGQUIT, never ignore them.
+	// SIGQUIT is shown, so that the tests see whether Ctrl-\ raised it.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGQUIT)
 	go func() {
-		for range sig {
+		for s := range sig {
+			if s == syscall.SIGQUIT {
+				fmt.Println("[sigquit]")
+			}
 		}
 	}()
 	hist := os.Getenv("NSH_EDIT_HISTORY")

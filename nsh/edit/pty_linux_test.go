@@ -230,7 +230,9 @@ func TestTerminalInterrupt(t *testing.T) {
 	tm.expect(prompt1)
 	// Ctrl-\ at the prompt is a key, not SIGQUIT.
 	tm.send("\x1cecho alive\r")
-	tm.expect(`[got "echo alive\n"]`)
+	if got := tm.expect(`[got "echo alive\n"]`); strings.Contains(got, "[sigquit]") {
+		t.Errorf("Ctrl-\\ at an editing prompt raised SIGQUIT: %q", got)
+	}
 	tm.expect(prompt1)
 	tm.send("\x04")
 	tm.expect("[eof]")
@@ -400,6 +402,7 @@ func TestTerminalDumb(t *testing.T) {
 	tm.expect("[interrupted]")
 	tm.expect(prompt1)
 	tm.send("\x1c") // SIGQUIT, which the shell catches
+	tm.expect("[sigquit]")
 	tm.send("echo alive\r")
 	tm.expect(`[got "echo alive\n"]`)
 	tm.expect(prompt1)
