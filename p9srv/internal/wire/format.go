@@ -104,21 +104,21 @@ func (f *Fcall) String() string {
 	case Rlopen, Rlcreate, Rucreate:
 		b = fmt.Sprintf("qid %v iounit %d", f.QID, f.IOUnit)
 	case Tlcreate, Tucreate:
-		b = fmt.Sprintf("fid %s name %q flags %#o mode %#o gid %d", fid(f.Fid), f.Name, f.Flags, f.Mode, f.GID)
+		b = fmt.Sprintf("fid %s name %q flags %#o mode %#o gid %s", fid(f.Fid), f.Name, f.Flags, f.Mode, fid(f.GID))
 		if f.Type == Tucreate {
-			b += fmt.Sprintf(" uid %d", f.UID)
+			b += " uid " + fid(f.UID)
 		}
 	case Tsymlink, Tusymlink:
-		b = fmt.Sprintf("dfid %s name %q target %q gid %d", fid(f.Dfid), f.Name, f.Target, f.GID)
+		b = fmt.Sprintf("dfid %s name %q target %q gid %s", fid(f.Dfid), f.Name, f.Target, fid(f.GID))
 		if f.Type == Tusymlink {
-			b += fmt.Sprintf(" uid %d", f.UID)
+			b += " uid " + fid(f.UID)
 		}
 	case Rsymlink, Rmknod, Rmkdir, Rattach, Rauth, Rusymlink, Rumknod, Rumkdir:
 		b = "qid " + f.QID.String()
 	case Tmknod, Tumknod:
-		b = fmt.Sprintf("dfid %s name %q mode %#o major %d minor %d gid %d", fid(f.Dfid), f.Name, f.Mode, f.Major, f.Minor, f.GID)
+		b = fmt.Sprintf("dfid %s name %q mode %#o major %d minor %d gid %s", fid(f.Dfid), f.Name, f.Mode, f.Major, f.Minor, fid(f.GID))
 		if f.Type == Tumknod {
-			b += fmt.Sprintf(" uid %d", f.UID)
+			b += " uid " + fid(f.UID)
 		}
 	case Trename:
 		b = fmt.Sprintf("fid %s dfid %s name %q", fid(f.Fid), fid(f.Dfid), f.Name)
@@ -130,8 +130,8 @@ func (f *Fcall) String() string {
 		b = fmt.Sprintf("valid %#x qid %v %s", f.Mask, f.QID, &f.Attr)
 	case Tsetattr:
 		st := &f.SetAttr
-		b = fmt.Sprintf("fid %s valid %#x mode %#o uid %d gid %d size %d atime %d.%09d mtime %d.%09d",
-			fid(f.Fid), f.Mask, st.Mode, st.UID, st.GID, st.Size, st.ATimeSec, st.ATimeNsec, st.MTimeSec, st.MTimeNsec)
+		b = fmt.Sprintf("fid %s valid %#x mode %#o uid %s gid %s size %d atime %d.%09d mtime %d.%09d",
+			fid(f.Fid), f.Mask, st.Mode, fid(st.UID), fid(st.GID), st.Size, st.ATimeSec, st.ATimeNsec, st.MTimeSec, st.MTimeNsec)
 	case Txattrwalk:
 		b = fmt.Sprintf("fid %s newfid %s name %q", fid(f.Fid), fid(f.Newfid), f.Name)
 	case Rxattrwalk:
@@ -167,9 +167,9 @@ func (f *Fcall) String() string {
 	case Tlink:
 		b = fmt.Sprintf("dfid %s fid %s name %q", fid(f.Dfid), fid(f.Fid), f.Name)
 	case Tmkdir, Tumkdir:
-		b = fmt.Sprintf("dfid %s name %q mode %#o gid %d", fid(f.Dfid), f.Name, f.Mode, f.GID)
+		b = fmt.Sprintf("dfid %s name %q mode %#o gid %s", fid(f.Dfid), f.Name, f.Mode, fid(f.GID))
 		if f.Type == Tumkdir {
-			b += fmt.Sprintf(" uid %d", f.UID)
+			b += " uid " + fid(f.UID)
 		}
 	case Trenameat:
 		b = fmt.Sprintf("olddirfid %s oldname %q newdirfid %s newname %q", fid(f.Dfid), f.Name, fid(f.NewDfid), f.NewName)
