@@ -299,4 +299,3 @@ func TestListenTCP(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 }
-
