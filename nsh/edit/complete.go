@@ -43,7 +43,8 @@ const SrvDir = "/srv"
 // directories of $path; the word after $ (or $#, $") variables; the word
 // after fn functions; mount's address the services in /srv (as
 // /srv/NAME); any other word, and any word holding a /, file names,
-// relative to Names.Dir. A file name that starts with $name/ is looked up
+// relative to Names.Dir (only directories for cd, only directories and
+// executables for a command given by its path). A file name that starts with $name/ is looked up
 // in the variable's value (a variable with one element).
 //
 // Candidates are quoted for rc when they need it (see Quote):
@@ -84,22 +85,37 @@ func Complete(line string, pos int, names Names) (head string, completions []str
 		c.words(names.Functions(), frag)
 	case kindCommand:
 		if strings.Contains(frag, "/") {
-			c.files(names, frag, true)
+			c.files(names, frag, filesExecutable)
 		} else {
 			c.commands(names, frag)
 		}
 	case kindAddr:
 		if strings.ContainsAny(frag, "/!$") {
-			c.files(names, frag, false)
+			c.files(names, frag, filesAll)
 		} else {
 			c.srv(names, frag)
 		}
+	case kindArg:
+		only := filesAll
+		if w.cmd == "cd" {
+			only = filesDirs
+		}
+		c.files(names, frag, only)
 	default:
-		c.files(names, frag, false)
+		c.files(names, frag, filesAll)
 	}
 	head += c.headExtra
 	return head, c.result(right), right
 }
+
+// fileFilter says which files, besides directories, a word may name.
+type fileFilter int
+
+const (
+	filesAll        fileFilter = iota
+	filesExecutable            // a command given by its path
+	filesDirs                  // cd's argument
+)
 
 // completer gathers candidates for one word.
 type completer struct {
@@ -190,8 +206,8 @@ func (c *completer) srv(names Names, raw string) {
 }
 
 // files offers the files that complete the typed rc word raw; with
-// commandsOnly, only directories and executables.
-func (c *completer) files(names Names, raw string, commandsOnly bool) {
+// which files are offered besides directories.
+func (c *completer) files(names Names, raw string, only fileFilter) {
 	// Keep the typed text up to the last / outside quotes, and complete
 	// only the name after it, so that the list shows names, not paths.
 	keep := lastUnquotedSlash(raw) + 1
@@ -231,7 +247,7 @@ func (c *completer) files(names Names, raw string, commandsOnly bool) {
 				isDir = fi.IsDir()
 			}
 		}
-		if commandsOnly && !isDir && !isExecutable(names, full, e) {
+		if !isDir && (only == filesDirs || only == filesExecutable && !isExecutable(names, full, e)) {
 			continue
 		}
 		text := n

@@ -100,6 +100,8 @@ func TestComplete(t *testing.T) {
 		{"for(i in plain.g", -1, "for(i in ", []string{"plain.go "}, ""},
 		{"x=plain.g", -1, "x=", []string{"plain.go "}, ""},
 		{"echo a^plain.g", -1, "echo a^", []string{"plain.go "}, ""},
+		{"cd ", -1, "cd ", []string{"link/", "'my dir'/", "sub/"}, ""},
+		{"cd s", -1, "cd ", []string{"sub/"}, ""},
 		// the cursor inside the line
 		{"cat pla foo", 7, "cat ", []string{"plain.c", "plain.go"}, " foo"},
 		{"cat plain.g foo", 11, "cat ", []string{"plain.go"}, " foo"},
