@@ -103,12 +103,6 @@ func New(cfg Config) (*Editor, error) {
 		}
 	}
 	e.editing = e.isTTY && IsTerminal(os.Stdout) && liner.TerminalSupported()
-	if e.editing {
-		if e.pipeR, e.pipeW, err = os.Pipe(); err != nil {
-			r.close()
-			return nil, fmt.Errorf("line editor: %w", err)
-		}
-	}
 	if err := e.SetHistoryFile(cfg.HistoryFile); err != nil {
 		e.warn(err)
 	}

@@ -61,15 +61,19 @@ func (e *Editor) newLiner() error {
 	if e.ln != nil {
 		e.ln.Close()
 		e.ln = nil
-		// A fresh pipe: the old State's reader, if a failed prompt left
-		// it running, must not take bytes meant for the new one.
+	}
+	// A fresh pipe each time: an old State's reader, if a failed prompt
+	// left it running, must not take bytes meant for the new one.
+	if e.pipeR != nil {
 		e.pipeR.Close()
 		e.pipeW.Close()
-		var err error
-		if e.pipeR, e.pipeW, err = os.Pipe(); err != nil {
-			return err
-		}
+		e.pipeR, e.pipeW = nil, nil
 	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	e.pipeR, e.pipeW = r, w
 	e.cooked.apply(stdinFd)
 	saved := os.Stdin
 	os.Stdin = e.pipeR
