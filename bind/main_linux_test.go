@@ -27,6 +27,8 @@ func TestMain(m *testing.M) {
 		os.Exit(fakeBridge(os.Args))
 	case "probe":
 		os.Exit(probeMain(os.Args))
+	case "nshcmd":
+		os.Exit(nshCmdMain(os.Args))
 	}
 	if session.Created() {
 		if err := SetupSession(); err != nil {

@@ -88,6 +88,9 @@ func (n *Namespace) Fork() (*Namespace, error) {
 	// The copy starts with the parent's baseline: what the session began
 	// with is the same in both.
 	inherit := func(stage string) error {
+		if err := recordSessionPid(stage); err != nil {
+			return err
+		}
 		if keys == nil {
 			return nil
 		}

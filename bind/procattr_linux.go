@@ -13,20 +13,30 @@ const capSysAdmin = 21
 
 // SysProcAttrFor returns the process attributes for starting the program at
 // path: in a rootless session, nsh's own binary (a nested nsh, a background
-// block, the 9P bridge) gets CAP_SYS_ADMIN as an ambient capability so that
-// it can edit the session's namespace (its own start clears the ambient set
-// again, so the commands it runs get none); a background command gets a
-// process group of its own. It returns nil when neither applies.
+// block, the 9P bridge) gets the capabilities this process holds in the
+// session's user namespace as ambient capabilities, so that it can edit the
+// session's namespace (its own start clears the ambient set again, so the
+// commands it runs get none); a background command gets a process group of
+// its own. It returns nil when neither applies.
+//
+// CAP_SYS_ADMIN alone is not enough: overlayfs does its work as the
+// process that mounts, in a work directory it makes mode 000, which takes
+// CAP_DAC_OVERRIDE. Inside the user namespace these capabilities reach no
+// further than the user's own files.
 func SysProcAttrFor(path string, background bool) *syscall.SysProcAttr {
 	var a *syscall.SysProcAttr
 	if background {
 		a = &syscall.SysProcAttr{Setpgid: true}
 	}
-	if os.Geteuid() != 0 && holdsSysAdmin() && isSelf(path) {
+	if caps := heldCaps(); os.Geteuid() != 0 && caps&(1<<capSysAdmin) != 0 && isSelf(path) {
 		if a == nil {
 			a = &syscall.SysProcAttr{}
 		}
-		a.AmbientCaps = []uintptr{capSysAdmin}
+		for c := uintptr(0); c < 64; c++ {
+			if caps&(1<<c) != 0 {
+				a.AmbientCaps = append(a.AmbientCaps, c)
+			}
+		}
 	}
 	return a
 }
@@ -54,13 +64,13 @@ func isSelf(path string) bool {
 	return st.Dev == self.dev && st.Ino == self.ino
 }
 
-// holdsSysAdmin reports whether the process has CAP_SYS_ADMIN in its
-// effective set (in its user namespace).
-func holdsSysAdmin() bool {
+// heldCaps returns the process's effective capabilities (in its user
+// namespace) as a bit set.
+func heldCaps() uint64 {
 	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
 	var data [2]unix.CapUserData
 	if err := unix.Capget(&hdr, &data[0]); err != nil {
-		return false
+		return 0
 	}
-	return data[0].Effective&(1<<capSysAdmin) != 0
+	return uint64(data[0].Effective) | uint64(data[1].Effective)<<32
 }

@@ -23,8 +23,13 @@ import (
 // The reaper's descriptors:
 //	3  a connected socket to the nsh that started it
 //	4  a pidfd of the session's nsh: when it is readable, clean up and exit
-//	5  (optional) a listening socket, .nsh/reaper in the staging directory,
-//	   where other nsh processes of the session register theirs
+//	5  (optional) a listening socket, reaper.NSID in the staging directory
+//	   (NSID naming the mount namespace), where other nsh processes of the
+//	   session register theirs
+//
+// Each session (a nested one too) has its own reaper, watching its own nsh:
+// a session's unions die with its namespace, and so may their work
+// directories.
 
 var reaperClient struct {
 	sync.Mutex
@@ -70,14 +75,18 @@ func reaperSend(verb string, dirfd int, name string) error {
 // none.
 func connectReaper() error {
 	stage := stagingDir()
+	id, err := nsID()
+	if err != nil {
+		return err
+	}
 	if stage != "" {
-		fd, err := dialReaper(stage + "/reaper")
+		fd, err := dialReaper(stage + "/reaper." + id)
 		if err == nil {
 			reaperClient.conn = fd
 			return nil
 		}
 	}
-	return startReaper(stage)
+	return startReaper(stage, id)
 }
 
 func dialReaper(path string) (int, error) {
@@ -92,14 +101,14 @@ func dialReaper(path string) (int, error) {
 	return fd, nil
 }
 
-func startReaper(stage string) error {
+func startReaper(stage, id string) error {
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return err
 	}
 	mine, theirs := pair[0], os.NewFile(uintptr(pair[1]), "reaper-conn")
 	defer theirs.Close()
-	pidfd, err := unix.PidfdOpen(sessionPid(stage), 0)
+	pidfd, err := unix.PidfdOpen(sessionPid(stage, id), 0)
 	if err != nil {
 		unix.Close(mine)
 		return fmt.Errorf("pidfd_open: %w", err)
@@ -108,7 +117,7 @@ func startReaper(stage string) error {
 	defer pidFile.Close()
 	files := []*os.File{theirs, pidFile}
 	if stage != "" {
-		if l, err := listenReaper(stage + "/reaper"); err == nil {
+		if l, err := listenReaper(stage + "/reaper." + id); err == nil {
 			defer l.Close()
 			files = append(files, l)
 		}
@@ -143,11 +152,11 @@ func listenReaper(path string) (*os.File, error) {
 	return os.NewFile(uintptr(fd), "reaper-listener"), nil
 }
 
-// sessionPid returns the pid of the session's nsh, as SetupSession wrote
-// it, if that process is alive; otherwise this process's.
-func sessionPid(stage string) int {
+// sessionPid returns the pid of the nsh that made the namespace id (its
+// session, or rfork n), if that process is alive; otherwise this process's.
+func sessionPid(stage, id string) int {
 	if stage != "" {
-		if b, err := os.ReadFile(stage + "/pid"); err == nil {
+		if b, err := os.ReadFile(stage + "/pid." + id); err == nil {
 			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && unix.Kill(pid, 0) == nil {
 				return pid
 			}
@@ -341,4 +350,17 @@ func (r *reaper) clean() {
 		unix.Close(fd)
 	}
 	r.entries = map[reapKey]int{}
+}
+
+// recordSessionPid notes that this process made the calling thread's
+// namespace, for the reaper of other nsh processes in it.
+func recordSessionPid(stage string) error {
+	if stage == "" {
+		return nil
+	}
+	id, err := nsID()
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(stage+"/pid."+id, strconv.Itoa(os.Getpid())+"\n")
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -44,11 +43,9 @@ func SetupSession() error {
 	} else {
 		stage, warning = mountSrv()
 		setStagingDir(stage)
-		if stage != "" {
-			if err := os.WriteFile(stage+"/pid", []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
-				return err
-			}
-		}
+	}
+	if err := recordSessionPid(stage); err != nil {
+		return err
 	}
 	if t, err = readMountinfo(); err != nil {
 		return err
