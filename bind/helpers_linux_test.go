@@ -79,16 +79,3 @@ func fakeBridge(args []string) int {
 	server.Serve()
 	return 0
 }
-
-// probeMain reports, one a line, the descriptors it was started with
-// beyond 0, 1 and 2, as "N TARGET".
-func probeMain(args []string) int {
-	for fd := 3; fd < 1024; fd++ {
-		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
-			continue
-		}
-		target, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
-		fmt.Printf("%d %s\n", fd, target)
-	}
-	return 0
-}

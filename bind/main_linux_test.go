@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"nsh.dev/nsh/bind/nsfile"
 	"nsh.dev/nsh/bind/session"
 	"nsh.dev/nsh/internal/testenv"
@@ -25,11 +27,12 @@ func TestMain(m *testing.M) {
 		os.Exit(ReaperMain(os.Args))
 	case "9pfuse":
 		os.Exit(fakeBridge(os.Args))
-	case "probe":
-		os.Exit(probeMain(os.Args))
 	case "nshcmd":
 		os.Exit(nshCmdMain(os.Args))
+	case "rebuilds":
+		os.Exit(rebuildsMain(os.Args))
 	}
+	inherited = inheritedFds()
 	if session.Created() {
 		if err := SetupSession(); err != nil {
 			fmt.Fprintln(os.Stderr, "SetupSession:", err)
@@ -37,6 +40,22 @@ func TestMain(m *testing.M) {
 		}
 	}
 	os.Exit(m.Run())
+}
+
+// inherited holds the descriptors the test binary was started with beyond
+// 0, 1 and 2 (not close-on-exec): its commands inherit those, as any
+// program's do.
+var inherited map[int]bool
+
+func inheritedFds() map[int]bool {
+	m := map[int]bool{}
+	for fd := 3; fd < 1024; fd++ {
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		if err == nil && flags&unix.FD_CLOEXEC == 0 {
+			m[fd] = true
+		}
+	}
+	return m
 }
 
 // needSession makes sure the test runs in a session of its own.

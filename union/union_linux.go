@@ -40,6 +40,9 @@ type Spec struct {
 // members.
 var ErrTooManyMembers = fmt.Errorf("too many members in a union (overlayfs allows at most %d)", MaxMembers)
 
+// ErrOverlap is returned for a union whose members lie inside one another.
+var ErrOverlap = errors.New("overlapping members")
+
 // A Mount is a detached mount: a union (or a single-member read-only bind)
 // that no path shows yet.
 type Mount struct {
@@ -114,6 +117,10 @@ func New(s Spec) (*Mount, error) {
 		}
 	}
 	if err := unix.FsconfigCreate(ctx); err != nil {
+		if err == unix.ELOOP {
+			// overlayfs's word for layers that contain one another.
+			return nil, fmt.Errorf("%w: one member is inside another (or inside the create member), which overlayfs refuses", ErrOverlap)
+		}
 		return fail("creating overlay", err)
 	}
 	fd, err := unix.Fsmount(ctx, unix.FSMOUNT_CLOEXEC, 0)

@@ -358,3 +358,13 @@ func TestReplaceIsAtomic(t *testing.T) {
 	}
 	t.Logf("%d listings during 1000 rebuilds", reads.Load())
 }
+
+func TestOverlappingMembers(t *testing.T) {
+	needSession(t)
+	d := t.TempDir()
+	mkdirs(t, d, "a/inner", "u")
+	_, err := New(Spec{Lower: opaths(t, d+"/a", d+"/a/inner"), UserXattr: userXattr()})
+	if !errors.Is(err, ErrOverlap) {
+		t.Errorf("members inside one another: %v, want %v", err, ErrOverlap)
+	}
+}

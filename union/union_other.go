@@ -23,6 +23,9 @@ type Spec struct {
 // members.
 var ErrTooManyMembers = fmt.Errorf("too many members in a union (overlayfs allows at most %d)", MaxMembers)
 
+// ErrOverlap is returned for a union whose members lie inside one another.
+var ErrOverlap = errors.New("overlapping members")
+
 // A Mount is a detached mount.
 type Mount struct{}
 
