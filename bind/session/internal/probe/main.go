@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command probe reports what session creation did to the process it runs
 // in, for the session package's tests: one "key value" line per fact.
 package main
