@@ -98,7 +98,7 @@ func (n *Namespace) mount(stage, addr, old, aname string, f Flag) error {
 		return fmt.Errorf("open_tree: %w", err)
 	}
 	defer unix.Close(tree)
-	if err := n.installTree(cur, tree, false); err != nil {
+	if err := n.installTree(cur, tree, false, words); err != nil {
 		s.unstage()
 		return pathErr(old, err)
 	}

@@ -21,7 +21,7 @@ type Namespace struct {
 
 	// Guarded by editMu.
 	unions   map[uint64]*unionState // unions this process built, by unique mount id
-	ours     map[uint64]bool        // plain binds and mounts this process made
+	ours     map[uint64][]string    // plain binds (nil) and 9P mounts (ADDR [ANAME]) this process made
 	baseline map[string]bool        // see baselineKeys
 }
 
@@ -266,11 +266,11 @@ func (n *Namespace) rememberUnion(id uint64, u *unionState) {
 	n.unions[id] = u
 }
 
-func (n *Namespace) rememberMount(id uint64) {
+func (n *Namespace) rememberMount(id uint64, ninep []string) {
 	if n.ours == nil {
-		n.ours = map[uint64]bool{}
+		n.ours = map[uint64][]string{}
 	}
-	n.ours[id] = true
+	n.ours[id] = ninep
 }
 
 // forget drops what the cache knows about the mount with unique id id,

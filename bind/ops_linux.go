@@ -38,8 +38,8 @@ func (n *Namespace) inspect(stage string, fd int, info fileInfo) (*current, erro
 		c.session, c.union, c.point = true, u, u.point
 		return c, nil
 	}
-	if n.ours[id] {
-		c.session = true
+	if w, ok := n.ours[id]; ok {
+		c.session, c.ninep = true, w
 		return c, nil
 	}
 	// Made by another process of the session, or there from the start:
@@ -164,7 +164,7 @@ func (n *Namespace) bind(stage, newPath, oldPath string, f Flag) error {
 			return pathErr(newPath, err)
 		}
 		defer unix.Close(tree)
-		return pathErr(oldPath, n.installTree(cur, tree, false))
+		return pathErr(oldPath, n.installTree(cur, tree, false, nil))
 	}
 	return n.bindUnion(stage, nw, od, cur, src, f, nil)
 }
@@ -469,7 +469,8 @@ func (n *Namespace) installUnion(stage string, cur *current, u *unionState, keep
 
 // installTree puts the detached mount tree on the path cur describes,
 // replacing the session's mount there.
-func (n *Namespace) installTree(cur *current, tree int, keepChildren bool) error {
+// ninep is the 9P address of a 9P mount, nil for a bind.
+func (n *Namespace) installTree(cur *current, tree int, keepChildren bool, ninep []string) error {
 	if keepChildren && cur.session {
 		if err := graftChildren(cur, tree); err != nil {
 			return err
@@ -485,7 +486,7 @@ func (n *Namespace) installTree(cur *current, tree int, keepChildren bool) error
 		return err
 	}
 	if id, err := uniqueMountID(tree); err == nil {
-		n.rememberMount(id)
+		n.rememberMount(id, ninep)
 	}
 	gen := 0
 	if stage := stagingDir(); stage != "" {
@@ -697,7 +698,7 @@ func (n *Namespace) removeMember(stage string, cur *current, i int) error {
 			return err
 		}
 		defer unix.Close(tree)
-		return n.installTree(cur, tree, true)
+		return n.installTree(cur, tree, true, stagedInfo[rest[0].path].ninep)
 	}
 	for _, l := range rest {
 		d, err := l.dup()

@@ -1,0 +1,242 @@
+package bind
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// bridges returns the pids of running 9P bridges serving addr.
+func bridges(addr string) []string {
+	var pids []string
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		b, err := os.ReadFile(d + "/cmdline")
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(b), "\x00")
+		if args[0] == "nsh-9pfuse" && strings.Contains(string(b), "\x00"+addr+"\x00") {
+			pids = append(pids, filepath.Base(d))
+		}
+	}
+	return pids
+}
+
+func waitNoBridge(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for len(bridges(addr)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if p := bridges(addr); len(p) > 0 {
+		t.Errorf("9P bridges for %s still running after unmount: %v", addr, p)
+	}
+}
+
+// The 9P mounts here go through a stand-in for the bridge (fakeBridge) that
+// serves a directory instead of speaking 9P: these tests are about the
+// namespace side of mount.
+func TestMount9P(t *testing.T) {
+	needSession(t)
+	n := Session()
+	d := tree(t, "srv/served=9p", "srv/more=", "n/", "u/local=", "up/")
+	addr, q := d+"/srv", func(s string) string { return Quote(d + "/" + s) }
+
+	if err := n.Mount(addr, d+"/n", "spec", 0); err != nil {
+		t.Fatal(err)
+	}
+	cleanupMount(t, n, d+"/n")
+	expectList(t, d+"/n", "more", "served")
+	if got := read(t, d+"/n/served"); got != "9p" {
+		t.Errorf("served = %q", got)
+	}
+	expectLines(t, nsLines(t, n, d), "mount "+q("srv")+" "+q("n")+" spec")
+	if err := n.Unmount(d+"/elsewhere", d+"/n"); !errors.Is(err, ErrNotInUnion) {
+		t.Errorf("unmount of another address: %v", err)
+	}
+	// The address names the mount for unmount.
+	if err := n.Unmount(addr, d+"/n"); err != nil {
+		t.Fatal(err)
+	}
+	expectList(t, d+"/n")
+	waitNoBridge(t, addr)
+
+	// A 9P mount as a union member.
+	if err := n.Mount(addr, d+"/u", "", After); err != nil {
+		t.Fatal(err)
+	}
+	cleanupMount(t, n, d+"/u")
+	expectList(t, d+"/u", "local", "more", "served")
+	expectLines(t, nsLines(t, n, d), "mount -a "+q("srv")+" "+q("u"))
+	if err := os.WriteFile(d+"/u/served", []byte("x"), 0o644); !errors.Is(err, syscall.EROFS) {
+		t.Errorf("write through a read-only union: %v, want EROFS", err)
+	}
+	if err := n.Mount(addr, d+"/u", "", Before|Create); err == nil || !strings.Contains(err.Error(), "never reach the server") {
+		t.Errorf("mount -bc: %v", err)
+	}
+	// With a create member, a write to the 9P member's file is copied up:
+	// it lands in the create member, and the server's file is unchanged.
+	if err := n.Bind(d+"/up", d+"/u", Before|Create); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(d+"/u/served", []byte("written"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, d+"/up/served"); got != "written" {
+		t.Errorf("copied-up file holds %q", got)
+	}
+	if got := read(t, d+"/srv/served"); got != "9p" {
+		t.Errorf("the server's file changed to %q", got)
+	}
+	expectLines(t, nsLines(t, n, d), "mount -a "+q("srv")+" "+q("u"), "bind -bc "+q("up")+" "+q("u"))
+	if err := n.Unmount(addr, d+"/u"); err != nil {
+		t.Fatal(err)
+	}
+	expectList(t, d+"/u", "local", "served")
+	waitNoBridge(t, addr)
+}
+
+func TestMountErrors(t *testing.T) {
+	needSession(t)
+	n := Session()
+	d := tree(t, "n/", "f=")
+	if err := n.Mount("fail:no route to host", d+"/n", "", 0); err == nil || err.Error() != "no route to host" {
+		t.Errorf("bridge error: %v, want its message", err)
+	}
+	if err := n.Mount(d+"/nosuch", d+"/n", "", After); err == nil || !strings.Contains(err.Error(), "no such server") {
+		t.Errorf("bridge error: %v", err)
+	}
+	expectList(t, d+"/n")
+	expectLines(t, nsLines(t, n, d))
+}
+
+func TestApplyFile(t *testing.T) {
+	needSession(t)
+	d := tree(t, "a/in-a=", "b/in-b=", "c/in-c=", "e/in-e=", "x/", "inc=", "loop=")
+	f, err := Session().Fork()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	lookup := func(name string) []string {
+		if name == "d" {
+			return []string{d, "ignored"}
+		}
+		return nil
+	}
+	os.WriteFile(d+"/inc", []byte("bind $d/e $d/x\n"), 0o644)
+	text := "# a namespace file\n" +
+		"bind -a $d/b $d/a\n" +
+		"cd $d/a\n" +
+		"bind -b ../c .\n" +
+		". $d/inc\n" +
+		"unmount -q /nosuch /nowhere\n"
+	cwd, err := ApplyFile(f, "ns", strings.NewReader(text), lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cwd != d+"/a" {
+		t.Errorf("cwd %q, want %q", cwd, d+"/a")
+	}
+	expectListIn(t, f, d+"/a", "in-a", "in-b", "in-c")
+	expectListIn(t, f, d+"/x", "in-e")
+
+	for _, c := range []struct{ text, want string }{
+		{"clear\nbind $d/nosuch $d/x\n", "ns:2: bind: " + d + "/nosuch: no such file or directory"},
+		{"cd $d/inc\n", "ns:1: cd: " + d + "/inc: not a directory"},
+		{"unmount $d/x\n", "ns:1: unmount: not mounted"},
+		{"bind -q $d/nosuch $d/x\nbind -z a b\n", "ns:2: bind: unknown flag -z (usage: bind [-abcq] new old)"},
+		{"\n. $d/inc2\n", "ns:2: .: " + d + "/inc2: no such file or directory"},
+		{". $d/loop\n", "files included 16 deep"},
+		{"bind $home x\n", "ns:1: $home: variable not set"},
+	} {
+		os.WriteFile(d+"/inc2", nil, 0o644)
+		os.Remove(d + "/inc2")
+		os.WriteFile(d+"/loop", []byte(". "+d+"/loop\n"), 0o644)
+		_, err := ApplyFile(f, "ns", strings.NewReader(c.text), lookup)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.text, err, c.want)
+		}
+	}
+	// An error in an included file names that file and line.
+	os.WriteFile(d+"/inc", []byte("\nbind $d/nosuch $d/x\n"), 0o644)
+	_, err = ApplyFile(f, "ns", strings.NewReader(". $d/inc\n"), lookup)
+	if err == nil || err.Error() != d+"/inc:2: bind: "+d+"/nosuch: no such file or directory" {
+		t.Errorf("error in an included file: %v", err)
+	}
+	// clear went back to the start.
+	expectListIn(t, f, d+"/a", "in-a")
+}
+
+func TestHostUnchanged(t *testing.T) {
+	needSession(t)
+	before := hostMountinfo(t)
+	d := tree(t, "a/", "b/", "up/", "srv/f=", "n/", "f=", "g=")
+	f, err := Session().Fork()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, n := range []*Namespace{Session(), f} {
+		for _, step := range []func() error{
+			func() error { return n.Bind(d+"/b", d+"/a", After) },
+			func() error { return n.Bind(d+"/up", d+"/a", Before|Create) },
+			func() error { return n.Bind(d+"/f", d+"/g", 0) },
+			func() error { return n.Mount(d+"/srv", d+"/n", "", 0) },
+		} {
+			if err := step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := hostMountinfo(t); got != before {
+			t.Fatalf("host mount table changed:\n%s", got)
+		}
+		if err := n.Clear(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := hostMountinfo(t); got != before {
+		t.Errorf("host mount table changed:\n%s", got)
+	}
+	if w := workDirs(t, d); len(w) != 0 {
+		t.Errorf("work directories left after clear: %q", w)
+	}
+}
+
+func TestSysProcAttrFor(t *testing.T) {
+	needSession(t)
+	if a := SysProcAttrFor("/bin/true", false); a != nil {
+		t.Errorf("another program gets %+v", a)
+	}
+	if a := SysProcAttrFor("/bin/true", true); a == nil || !a.Setpgid || a.AmbientCaps != nil {
+		t.Errorf("a background program gets %+v", a)
+	}
+	a := SysProcAttrFor("/proc/self/exe", false)
+	exe, _ := os.Executable()
+	b := SysProcAttrFor(exe, true)
+	if !rootless() {
+		if a != nil || b.AmbientCaps != nil {
+			t.Errorf("as root, nsh's own binary gets %+v and %+v", a, b)
+		}
+		return
+	}
+	for _, x := range []*syscall.SysProcAttr{a, b} {
+		if x == nil || !containsCap(x.AmbientCaps, capSysAdmin) || !containsCap(x.AmbientCaps, 1) {
+			t.Errorf("rootless, nsh's own binary gets %+v, want CAP_SYS_ADMIN and CAP_DAC_OVERRIDE", x)
+		}
+	}
+}
+
+func containsCap(caps []uintptr, c uintptr) bool {
+	for _, x := range caps {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
