@@ -1,6 +1,7 @@
 package p9srv
 
 import (
+	"context"
 	"time"
 
 	"github.com/hugelgupf/p9/fsimpl/templatefs"
@@ -211,14 +212,15 @@ func (f *fid) Open(flags p9.OpenFlags) (p9.QID, uint32, error) {
 	return p9.QID{}, 0, linux.EINVAL
 }
 
+// libraryWait bounds a read or write of a blocking file that reaches the
+// file through the 9P library rather than a Server's transport: served
+// without a Server, or sent by a client before the open's reply came
+// back. The library holds its locks during the call and cannot cancel
+// it, so such a call must not wait for long.
+const libraryWait = time.Second
+
 func (f *fid) ReadAt(p []byte, off int64) (int, error) {
-	if f.open == nil {
-		if _, ok := f.node.(*Dir); ok {
-			return 0, linux.EISDIR
-		}
-		return 0, linux.EBADF
-	}
-	ctx, end, err := f.open.begin()
+	ctx, end, err := f.begin()
 	if err != nil {
 		return 0, err
 	}
@@ -227,18 +229,28 @@ func (f *fid) ReadAt(p []byte, off int64) (int, error) {
 }
 
 func (f *fid) WriteAt(p []byte, off int64) (int, error) {
-	if f.open == nil {
-		if _, ok := f.node.(*Dir); ok {
-			return 0, linux.EISDIR
-		}
-		return 0, linux.EBADF
-	}
-	ctx, end, err := f.open.begin()
+	ctx, end, err := f.begin()
 	if err != nil {
 		return 0, err
 	}
 	defer end()
 	return f.open.write(ctx, p, off)
+}
+
+// begin starts a read or write that the library called.
+func (f *fid) begin() (context.Context, func(), error) {
+	if f.open == nil {
+		if _, ok := f.node.(*Dir); ok {
+			return nil, nil, linux.EISDIR
+		}
+		return nil, nil, linux.EBADF
+	}
+	ctx, end, err := f.open.begin()
+	if err != nil || f.open.token == 0 {
+		return ctx, end, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, libraryWait)
+	return ctx, func() { cancel(); end() }, nil
 }
 
 func (f *fid) FSync() error { return nil }

@@ -15,6 +15,12 @@ import (
 //
 // Read returns 0, nil or io.EOF at the end of the data; the framework
 // turns either into the end-of-file answer the protocol wants.
+//
+// A Server serves reads and writes of files that may block outside the
+// 9P library. Calls that reach a file through the library instead (a
+// tree served by a bare p9.Server, or a read a client sent before the
+// reply to its open) get a context that also expires after a second,
+// because the library holds its locks for the call and cannot cancel it.
 type Handle interface {
 	Read(ctx context.Context, p []byte, off int64) (int, error)
 	Write(ctx context.Context, p []byte, off int64) (int, error)

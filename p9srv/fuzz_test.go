@@ -99,14 +99,21 @@ func FuzzServer(f *testing.F) {
 			t.Fatal(err)
 		}
 		c.SetDeadline(time.Now().Add(5 * time.Second))
+		// Read the replies while writing, as a client does: a server
+		// whose replies nobody reads stops reading in turn.
+		drained := make(chan struct{})
+		go func() {
+			buf := make([]byte, 64<<10)
+			for {
+				if _, err := c.Read(buf); err != nil {
+					break
+				}
+			}
+			close(drained)
+		}()
 		c.Write(input)
 		c.(*net.UnixConn).CloseWrite()
-		buf := make([]byte, 64<<10)
-		for {
-			if _, err := c.Read(buf); err != nil {
-				break
-			}
-		}
+		<-drained
 		c.Close()
 
 		r := p9test.DialRaw(t, sock)

@@ -2,6 +2,7 @@ package p9srv_test
 
 import (
 	"context"
+	"net"
 	"errors"
 	"fmt"
 	"strings"
@@ -391,4 +392,40 @@ func TestTrace(t *testing.T) {
 			t.Errorf("trace line %d: %q does not match %q", i, lines[i], w)
 		}
 	}
+}
+
+// A read that reaches a blocking file through the 9P library — served
+// without a Server, or sent before the reply to its open came back — is
+// held under the library's locks, which nothing can cancel: it must end
+// by itself within a bound.
+func TestLibraryPathReadIsBounded(t *testing.T) {
+	d := newDemo()
+	sc, cc := net.Pipe()
+	go p9.NewServer(d.root).Handle(sc, sc)
+	c, err := p9.NewClient(cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	root, err := c.Attach("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, f, err := root.Walk([]string{"events"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.Open(p9.ReadOnly); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = f.ReadAt(make([]byte, 10), 0)
+	if !errors.Is(err, linux.EINTR) {
+		t.Errorf("read with no event: %v, want EINTR", err)
+	}
+	if el := time.Since(start); el > 3*time.Second {
+		t.Errorf("read took %v", el)
+	}
+	f.Close()
+	waitReaders(t, d.events, 0)
 }
