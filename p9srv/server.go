@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -81,10 +83,24 @@ func NewServer(root p9.Attacher, opts ...Option) *Server {
 		conns:     make(map[*conn]struct{}),
 		listeners: make(map[net.Listener]struct{}),
 	}
+	if debugEnv() {
+		s.trace = &tracer{w: os.Stderr}
+	}
 	for _, o := range opts {
 		o(s)
 	}
 	return s
+}
+
+// debugEnv reports whether NSHDEBUG asks for 9P traces (NSHDEBUG=9p, or
+// a comma-separated list holding 9p), as -D does.
+func debugEnv() bool {
+	for _, w := range strings.Split(os.Getenv("NSHDEBUG"), ",") {
+		if strings.TrimSpace(w) == "9p" {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrServerClosed is returned by Serve and ServeConn after Close.
