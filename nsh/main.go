@@ -1,0 +1,365 @@
+package nsh
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"nsh.dev/nsh/nsh/interp"
+	"nsh.dev/nsh/nsh/syntax"
+)
+
+// Options replaces the parts nsh is made of. The zero Options runs on the
+// plain operating system with the process's standard files and
+// environment.
+type Options struct {
+	// System is how the interpreter reaches files, programs and the
+	// namespace; nil means OSSystem.
+	System interp.System
+	// ApplyNamespace applies the namespace file given with --ns before
+	// anything runs; nil means applyNamespaceFile, which performs the
+	// file's directives one by one through the System.
+	ApplyNamespace func(sys interp.System, in *interp.Interp, file string) error
+	// Interactive makes the reader of an interactive shell (a line
+	// editor); nil means plain lines with the prompts of $prompt
+	// written on standard error.
+	Interactive func(in *interp.Interp, stdin, stdout, stderr *os.File) (CommandReader, error)
+	// Stdin, Stdout and Stderr default to the process's.
+	Stdin, Stdout, Stderr *os.File
+	// Environ defaults to os.Environ().
+	Environ []string
+}
+
+// Main runs nsh with the command line args (args[0] is the program name)
+// and returns the exit status.
+func Main(args []string) int {
+	return Run(args, Options{})
+}
+
+// Run is Main with Options.
+func Run(args []string, opt Options) int {
+	if opt.Stdin == nil {
+		opt.Stdin = os.Stdin
+	}
+	if opt.Stdout == nil {
+		opt.Stdout = os.Stdout
+	}
+	if opt.Stderr == nil {
+		opt.Stderr = os.Stderr
+	}
+	if opt.Environ == nil {
+		opt.Environ = os.Environ()
+	}
+	if opt.System == nil {
+		opt.System = OSSystem{}
+	}
+	if opt.ApplyNamespace == nil {
+		opt.ApplyNamespace = applyNamespaceFile
+	}
+	o, err := parseArgs(args)
+	if err != nil {
+		fmt.Fprintf(opt.Stderr, "nsh: %v\n%s\n", err, usageText)
+		return 2
+	}
+	if o.help {
+		io.WriteString(opt.Stdout, helpText)
+		return 0
+	}
+	if o.version {
+		fmt.Fprintf(opt.Stdout, "nsh %s\n", version())
+		return 0
+	}
+	s := &shell{opt: opt, o: o}
+	return s.run(args[0])
+}
+
+// version is the module version nsh was built from, or (devel).
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+type shell struct {
+	opt         Options
+	o           *options
+	in          *interp.Interp
+	interactive bool
+	signals     *signalState
+}
+
+func (s *shell) run(argv0 string) int {
+	o := s.o
+	s.interactive = o.has('i') || !o.hasCmd && o.file == "" && !o.has('I') && isTerminal(s.opt.Stdin)
+	dir, err := os.Getwd()
+	if err != nil {
+		dir = "/"
+	}
+	name := argv0
+	if o.file != "" {
+		name = o.file
+	}
+	flags := o.flags
+	if s.interactive && !o.has('i') {
+		flags += "i"
+	}
+	in, err := interp.New(interp.Config{
+		System:      s.opt.System,
+		Stdin:       s.opt.Stdin,
+		Stdout:      s.opt.Stdout,
+		Stderr:      s.opt.Stderr,
+		Env:         s.opt.Environ,
+		Dir:         dir,
+		Name:        name,
+		Args:        o.args,
+		Pid:         os.Getpid(),
+		Self:        selfPath(),
+		Flags:       flags,
+		Interactive: s.interactive,
+	})
+	if err != nil {
+		fmt.Fprintf(s.opt.Stderr, "nsh: %v\n", err)
+		return 1
+	}
+	s.in = in
+	s.signals = notifySignals(in, s.interactive)
+	defer s.signals.stop()
+	defer in.Close()
+
+	if o.nsFile != "" {
+		if err := s.opt.ApplyNamespace(s.opt.System, in, o.nsFile); err != nil {
+			fmt.Fprintf(s.opt.Stderr, "nsh: --ns: %v\n", err)
+			return 1
+		}
+	}
+	if o.has('l') {
+		if code, done := s.profile(); done {
+			return code
+		}
+	}
+	switch {
+	case o.hasCmd:
+		return s.runText("-c", []byte(o.command))
+	case o.file != "":
+		return s.runFile(o.file)
+	}
+	return s.runStdin()
+}
+
+// profile runs $home/lib/profile for a login shell, when it exists.
+func (s *shell) profile() (code int, done bool) {
+	home := s.in.Lookup("home")
+	if len(home) == 0 {
+		return 0, false
+	}
+	file := home[0] + "/lib/profile"
+	if _, err := s.opt.System.Stat(file); err != nil {
+		return 0, false
+	}
+	f, err := syntax.Parse("", []byte(". "+syntax.Quote(file)))
+	if err != nil {
+		return 0, false
+	}
+	if err := s.in.Run(f, interp.RunOptions{}); err != nil && !s.interactive {
+		return s.finish(err), true
+	}
+	return 0, false
+}
+
+// runText runs a whole program: -c or a script. It is parsed whole
+// first, so that a syntax error anywhere runs none of it.
+func (s *shell) runText(name string, src []byte) int {
+	if s.o.has('v') {
+		s.opt.Stderr.Write(src)
+		if len(src) > 0 && src[len(src)-1] != '\n' {
+			io.WriteString(s.opt.Stderr, "\n")
+		}
+	}
+	f, err := syntax.Parse(name, src)
+	if err != nil {
+		fmt.Fprintf(s.opt.Stderr, "nsh: %v\n", err)
+		return 1
+	}
+	if s.o.has('n') {
+		return 0
+	}
+	execLast := !s.interactive
+	if !s.o.has('s') {
+		return s.finish(s.in.Run(f, interp.RunOptions{ExecLast: execLast}))
+	}
+	for i, c := range f.Stmts {
+		last := i == len(f.Stmts)-1
+		err := s.in.Run(&syntax.File{Name: f.Name, Stmts: []syntax.Cmd{c}}, interp.RunOptions{ExecLast: execLast && last})
+		s.showStatus()
+		if err != nil {
+			return s.finish(err)
+		}
+	}
+	return s.finish(nil)
+}
+
+// showStatus prints a false status, for -s.
+func (s *shell) showStatus() {
+	if st := s.in.Status(); !interp.Truthy(st) {
+		fmt.Fprintf(s.opt.Stderr, "nsh: status %s\n", syntax.Quote(st))
+	}
+}
+
+func (s *shell) runFile(name string) int {
+	abs := name
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(s.in.Dir(), abs)
+	}
+	f, err := s.opt.System.Open(abs, os.O_RDONLY, 0)
+	var src []byte
+	if err == nil {
+		src, err = io.ReadAll(f)
+		f.Close()
+	}
+	if err != nil {
+		fmt.Fprintf(s.opt.Stderr, "nsh: %s: %s\n", name, reason(err))
+		if errors.Is(err, fs.ErrNotExist) {
+			return 127
+		}
+		return 126
+	}
+	return s.runText(name, src)
+}
+
+// reason is the part of an error after the operation and path.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// finish ends the shell after the commands: it acts on a signal still
+// pending, runs sigexit, and turns the status into an exit code. When
+// the shell stops because of a signal it received, it dies of that
+// signal, so that its parent sees how it ended.
+func (s *shell) finish(err error) int {
+	if err == nil {
+		err = s.in.Pending()
+	}
+	code := s.in.Exit()
+	if err == interp.ErrExit {
+		if sig := s.signals.received(s.in.Status()); sig != "" {
+			s.signals.stop()
+			raise(sig)
+		}
+	}
+	return code
+}
+
+// runStdin reads commands from standard input, each as soon as it is
+// complete, and runs it.
+func (s *shell) runStdin() int {
+	var r CommandReader
+	if s.interactive && s.opt.Interactive != nil {
+		var err error
+		r, err = s.opt.Interactive(s.in, s.opt.Stdin, s.opt.Stdout, s.opt.Stderr)
+		if err != nil {
+			fmt.Fprintf(s.opt.Stderr, "nsh: %v\n", err)
+			return 1
+		}
+	} else {
+		lr := newLineReader(s.opt.Stdin)
+		if s.o.has('v') {
+			lr.echo = s.opt.Stderr
+		}
+		if s.interactive {
+			lr.prompt = func(cont bool) {
+				p := s.in.Lookup("prompt")
+				i := 0
+				if cont {
+					i = 1
+				}
+				if i < len(p) {
+					io.WriteString(s.opt.Stderr, p[i])
+				}
+			}
+		}
+		r = lr
+	}
+	name := "stdin"
+	if s.interactive {
+		name = ""
+	}
+	line := 1
+	afterIf := false
+	for {
+		text, rerr := r.ReadCommand()
+		if text == "" && rerr == io.EOF {
+			break
+		}
+		if rerr != nil && rerr != io.EOF {
+			if !s.interactive {
+				fmt.Fprintf(s.opt.Stderr, "nsh: %v\n", rerr)
+				return s.finish(interp.ErrAbort)
+			}
+			if !isQuietReadError(rerr) {
+				fmt.Fprintf(s.opt.Stderr, "nsh: %v\n", rerr)
+			}
+			continue
+		}
+		p := syntax.Parser{Name: name, Line: line, AfterIf: afterIf}
+		f, err := p.Parse([]byte(text))
+		line += strings.Count(text, "\n")
+		if err != nil {
+			s.syntaxError(err)
+			if !s.interactive {
+				return 1
+			}
+			continue
+		}
+		if len(f.Stmts) > 0 {
+			afterIf = isIf(f.Stmts[len(f.Stmts)-1])
+		}
+		if s.o.has('n') {
+			continue
+		}
+		err = s.in.Run(f, interp.RunOptions{})
+		if s.o.has('s') {
+			s.showStatus()
+		}
+		switch {
+		case err == interp.ErrExit:
+			return s.finish(err)
+		case err != nil && !s.interactive:
+			return s.finish(err)
+		}
+		if rerr == io.EOF {
+			break
+		}
+	}
+	return s.finish(nil)
+}
+
+func (s *shell) syntaxError(err error) {
+	var se *syntax.Error
+	if s.interactive && errors.As(err, &se) {
+		msg := "nsh: syntax error near " + se.Near
+		if se.Reason != "" {
+			msg += ": " + se.Reason
+		}
+		fmt.Fprintln(s.opt.Stderr, msg)
+		return
+	}
+	fmt.Fprintf(s.opt.Stderr, "nsh: %v\n", err)
+}
+
+func isIf(c syntax.Cmd) bool {
+	switch c.(type) {
+	case *syntax.If, *syntax.IfNot:
+		return true
+	}
+	return false
+}
