@@ -55,7 +55,7 @@ func (n *Namespace) mount(stage, addr, old, aname string, f Flag) error {
 	if err != nil {
 		return err
 	}
-	defer od.close()
+	defer od.closeOld()
 	if !od.info.dir {
 		return ErrInconsistent
 	}

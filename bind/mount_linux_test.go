@@ -175,8 +175,8 @@ func TestApplyFile(t *testing.T) {
 
 func TestHostUnchanged(t *testing.T) {
 	needSession(t)
-	before := hostMountinfo(t)
 	d := tree(t, "a/", "b/", "up/", "srv/f=", "n/", "f=", "g=")
+	before := hostMountinfo(t, d)
 	f, err := Session().Fork()
 	if err != nil {
 		t.Fatal(err)
@@ -193,14 +193,14 @@ func TestHostUnchanged(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if got := hostMountinfo(t); got != before {
+		if got := hostMountinfo(t, d); got != before {
 			t.Fatalf("host mount table changed:\n%s", got)
 		}
 		if err := n.Clear(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got := hostMountinfo(t); got != before {
+	if got := hostMountinfo(t, d); got != before {
 		t.Errorf("host mount table changed:\n%s", got)
 	}
 	if w := workDirs(t, d); len(w) != 0 {

@@ -97,6 +97,31 @@ func (r *resolved) close() {
 	}
 }
 
+// closeOld closes the resolved old path of an edit. If the edit detached
+// the mount it names, this is the last reference to it and the close tears
+// it down (for a union, its overlay and a private mount per member), which
+// nothing waits for: it happens off the caller's path.
+func (r *resolved) closeOld() {
+	if r == nil {
+		return
+	}
+	select {
+	case closer <- r.fd:
+	default:
+		unix.Close(r.fd)
+	}
+}
+
+var closer = make(chan int, 64)
+
+func init() {
+	go func() {
+		for fd := range closer {
+			unix.Close(fd)
+		}
+	}()
+}
+
 // Bind makes old show new (bind [-abc] new old): see the package
 // documentation for the semantics. Both paths are absolute.
 func (n *Namespace) Bind(new, old string, f Flag) error {
@@ -122,7 +147,7 @@ func (n *Namespace) bind(stage, newPath, oldPath string, f Flag) error {
 	if err != nil {
 		return err
 	}
-	defer od.close()
+	defer od.closeOld()
 	if afterResolve != nil {
 		afterResolve()
 	}
@@ -186,12 +211,14 @@ func (n *Namespace) bindUnion(stage string, nw, od *resolved, cur, src *current,
 	if p, err := realPath(od.fd); err == nil {
 		u.point = p
 	}
-	var made []*stagedMount // staging mounts made here, removed on failure
+	// The new state shares the old union's staging mounts (the old state
+	// gives them up when it is retired); those made here are removed if the
+	// edit fails.
+	var made []*stagedMount
 	fail := func(err error) error {
 		for _, s := range made {
 			s.unstage()
 		}
-		u.release()
 		return err
 	}
 	stageNew := func(fd int, info memberInfo) (*stagedMount, error) {
@@ -209,19 +236,9 @@ func (n *Namespace) bindUnion(stage string, nw, od *resolved, cur, src *current,
 	switch {
 	case cur.union != nil:
 		if cur.union.upper != nil {
-			h, err := cur.union.upper.home.dup()
-			if err != nil {
-				return fail(err)
-			}
-			upper = &upperMember{home: h, rel: cur.union.upper.rel}
+			upper = &upperMember{home: cur.union.upper.home, rel: cur.union.upper.rel}
 		}
-		for _, l := range cur.union.lower {
-			d, err := l.dup()
-			if err != nil {
-				return fail(err)
-			}
-			u.lower = append(u.lower, d)
-		}
+		u.lower = append(u.lower, cur.union.lower...)
 		u.point = cur.union.point
 	case cur.session:
 		// A plain bind or a 9P mount: it becomes the first member.
@@ -274,7 +291,6 @@ func (n *Namespace) bindUnion(stage string, nw, od *resolved, cur, src *current,
 				return fail(err)
 			}
 			u.lower = append([]*stagedMount{s}, u.lower...)
-			upper.home.close()
 			upper = nil
 		}
 		up, err := newUpper(stage, nw, u)
@@ -526,7 +542,6 @@ func (n *Namespace) retire(cur *current, gen int, keep map[string]bool) {
 			delete(stagedInfo, l.path)
 		}
 	}
-	old.release()
 }
 
 // graftChildren copies what is mounted on cur's mount onto the detached
@@ -587,7 +602,7 @@ func (n *Namespace) unmount(stage, newPath, oldPath string) error {
 	if err != nil {
 		return err
 	}
-	defer od.close()
+	defer od.closeOld()
 	cur, err := n.inspect(stage, od.fd, od.info)
 	if err != nil {
 		return pathErr(oldPath, err)
@@ -666,15 +681,11 @@ func (n *Namespace) findMember(newPath, oldPath string, u *unionState) (int, err
 func (n *Namespace) removeMember(stage string, cur *current, i int) error {
 	old := cur.union
 	u := &unionState{point: old.point}
-	var rest []*stagedMount // the remaining lower members (old's, not dups)
+	var rest []*stagedMount // the remaining lower members, shared with old
 	j := 0
 	if old.upper != nil {
 		if i != 0 {
-			h, err := old.upper.home.dup()
-			if err != nil {
-				return err
-			}
-			u.upper = &upperMember{home: h, rel: old.upper.rel}
+			u.upper = &upperMember{home: old.upper.home, rel: old.upper.rel}
 		}
 		j = 1
 	}
@@ -685,7 +696,6 @@ func (n *Namespace) removeMember(stage string, cur *current, i int) error {
 	}
 	switch {
 	case len(rest) == 0:
-		u.release()
 		return n.detach(cur)
 	case len(rest) == 1 && u.upper == nil:
 		// One member left: the original shows by itself; any other
@@ -700,19 +710,8 @@ func (n *Namespace) removeMember(stage string, cur *current, i int) error {
 		defer unix.Close(tree)
 		return n.installTree(cur, tree, true, stagedInfo[rest[0].path].ninep)
 	}
-	for _, l := range rest {
-		d, err := l.dup()
-		if err != nil {
-			u.release()
-			return err
-		}
-		u.lower = append(u.lower, d)
-	}
-	if err := n.installUnion(stage, cur, u, true); err != nil {
-		u.release()
-		return err
-	}
-	return nil
+	u.lower = rest
+	return n.installUnion(stage, cur, u, true)
 }
 
 // detach removes the session's mount cur describes, and what it used.

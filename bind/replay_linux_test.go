@@ -202,8 +202,8 @@ func TestReaderSeesWholeStates(t *testing.T) {
 // not change and no work directory may stay on disk.
 func TestKillDuringRebuilds(t *testing.T) {
 	needSession(t)
-	host := hostMountinfo(t)
 	d := tree(t, "t/", "up/", "x/")
+	host := hostMountinfo(t, d)
 	cmd := exec.Command("/proc/self/exe", d)
 	cmd.Env = append(os.Environ(), "NSH_HELPER=rebuilds")
 	// A process with a namespace of its own, as a session's nsh is.
@@ -238,7 +238,7 @@ func TestKillDuringRebuilds(t *testing.T) {
 	if w := workDirs(t, d); len(w) > 0 {
 		t.Errorf("work directories left after kill -9: %q", w)
 	}
-	if got := hostMountinfo(t); got != host {
+	if got := hostMountinfo(t, d); got != host {
 		t.Errorf("host mount table changed:\nbefore\n%s\nafter\n%s", host, got)
 	}
 }
@@ -289,15 +289,27 @@ func newSessionAttr() *syscall.SysProcAttr {
 	}
 }
 
-// hostMountinfo returns the mount table of the namespace the tests were
-// started from.
-func hostMountinfo(t *testing.T) string {
+// hostMountinfo returns the mounts of the namespace the tests were started
+// from that could be the test's doing: on /srv or under dir, or made by nsh
+// (its unions, a session's /srv). Other programs may mount things on the
+// host meanwhile; those are not compared.
+func hostMountinfo(t *testing.T, dir string) string {
 	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/mountinfo", hostPid()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	tab, err := parseMountinfo(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range tab.list {
+		if under(m.Point, "/srv") || under(m.Point, dir) || strings.HasPrefix(m.Source, "nsh-") || strings.Contains(m.Source, dir) {
+			out = append(out, fmt.Sprintf("%s %s %s %s", m.Point, m.FSType, m.Source, m.Root))
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // TestDescriptors checks that a command started from a namespace full of

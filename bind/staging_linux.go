@@ -101,15 +101,11 @@ func stageCopy(stageDir string, fd int) (*stagedMount, error) {
 	if err != nil {
 		return nil, err
 	}
-	dst, err := openPath(p)
-	if err != nil {
+	// By path: the staging directory is nsh's own (a private tmpfs,
+	// mode 700), nobody can swap a symlink in.
+	if err := unix.MoveMount(tree, "", unix.AT_FDCWD, p, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
 		unix.Close(tree)
-		return nil, err
-	}
-	defer unix.Close(dst)
-	if err := moveMount(tree, dst); err != nil {
-		unix.Close(tree)
-		return nil, err
+		return nil, fmt.Errorf("move_mount: %w", err)
 	}
 	// The tree's descriptor now names the attached copy's root.
 	return &stagedMount{path: p, fd: tree}, nil
@@ -144,13 +140,4 @@ func (s *stagedMount) close() {
 		unix.Close(s.fd)
 		s.fd = -1
 	}
-}
-
-// dup returns a copy of s with a descriptor of its own.
-func (s *stagedMount) dup() (*stagedMount, error) {
-	fd, err := unix.FcntlInt(uintptr(s.fd), unix.F_DUPFD_CLOEXEC, 3)
-	if err != nil {
-		return nil, err
-	}
-	return &stagedMount{path: s.path, fd: fd}, nil
 }
