@@ -184,7 +184,9 @@ type nsMember struct {
 	original bool
 	ninep    []string // ADDR [ANAME] of a 9P member
 	path     string
-	ok       bool // path is known
+	ok       bool   // path is known
+	dev      string // the member directory's identity
+	root     string
 }
 
 // underneath returns what the union u covers: the directory its mount point
@@ -227,14 +229,64 @@ func (v *nsView) member(u *mountEntry, layer string) nsMember {
 	if s.FSType == ninepType && root == "/" {
 		words, err := nsfile.Fields(s.Source)
 		if err == nil && len(words) >= 1 {
-			return nsMember{ninep: words, ok: true}
+			return nsMember{ninep: words, ok: true, dev: dev, root: root}
 		}
 	}
 	if d, r, ok := v.underneath(u); ok && d == dev && r == root {
-		return nsMember{original: true, path: u.Point, ok: true}
+		return nsMember{original: true, path: u.Point, ok: true, dev: dev, root: root}
 	}
 	p, ok := v.pathOf(dev, root, v.index[u], nil)
-	return nsMember{path: p, ok: ok}
+	return nsMember{path: p, ok: ok, dev: dev, root: root}
+}
+
+// flattened replaces runs of members that are all the members of an older
+// union, if some of them have no path of their own (a union's original
+// directory, covered by the union): naming that union instead rebuilds the
+// run, as binding a union contributes its members.
+func (v *nsView) flattened(u *mountEntry, mem []nsMember) []nsMember {
+	missing := false
+	for _, m := range mem {
+		missing = missing || !m.ok
+	}
+	if !missing {
+		return mem
+	}
+	idx := v.index[u]
+	for _, o := range v.t.list {
+		if o == u || !isUnion(o) || !v.existedAt(o, idx) || v.resolveAt(o.Point, idx) != o {
+			continue
+		}
+		om := v.members(o)
+		for i := 0; i+len(om) <= len(mem); i++ {
+			run := mem[i : i+len(om)]
+			if !sameMembers(run, om) || !hasMissing(run) {
+				continue
+			}
+			out := append([]nsMember{}, mem[:i]...)
+			out = append(out, nsMember{path: o.Point, ok: true})
+			out = append(out, mem[i+len(om):]...)
+			return v.flattened(u, out)
+		}
+	}
+	return mem
+}
+
+func sameMembers(a, b []nsMember) bool {
+	for i := range a {
+		if a[i].dev == "" || a[i].dev != b[i].dev || a[i].root != b[i].root || a[i].create {
+			return false
+		}
+	}
+	return true
+}
+
+func hasMissing(mem []nsMember) bool {
+	for _, m := range mem {
+		if !m.ok {
+			return true
+		}
+	}
+	return false
 }
 
 // lines returns the namespace file lines that rebuild the session's
@@ -275,7 +327,7 @@ func (v *nsView) ninepWords(m *mountEntry) []string {
 // with a plain bind and the rest with -b, so that the create member (always
 // the first) gets its -c from a -bc line.
 func (v *nsView) unionLines(u *mountEntry) []string {
-	mem := v.members(u)
+	mem := v.flattened(u, v.members(u))
 	k := -1
 	for i, m := range mem {
 		if m.original {
