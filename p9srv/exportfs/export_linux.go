@@ -155,10 +155,13 @@ func (n *node) stat() (unix.Stat_t, error) {
 	return st, err
 }
 
+// procSelfFD is where a process's descriptors appear in /proc.
+var procSelfFD = "/proc/self/fd/"
+
 // procPath names the node's descriptor in /proc, which reopens exactly
 // the inode the node holds, whatever has happened to its name since.
 func (n *node) procPath() string {
-	return "/proc/self/fd/" + strconv.Itoa(n.fd)
+	return procSelfFD + strconv.Itoa(n.fd)
 }
 
 // reopen opens the node's file for I/O with flags.
