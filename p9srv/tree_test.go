@@ -2,9 +2,9 @@ package p9srv_test
 
 import (
 	"context"
-	"net"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
