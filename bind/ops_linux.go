@@ -189,7 +189,8 @@ func (n *Namespace) bind(stage, newPath, oldPath string, f Flag) error {
 			return pathErr(newPath, err)
 		}
 		defer unix.Close(tree)
-		return pathErr(oldPath, n.installTree(cur, tree, false, nil))
+		// A copy of a 9P mount is still that server's mount.
+		return pathErr(oldPath, n.installTree(cur, tree, false, src.ninep))
 	}
 	return n.bindUnion(stage, nw, od, cur, src, f, nil)
 }

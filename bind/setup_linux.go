@@ -22,6 +22,10 @@ import (
 func SetupSession() error {
 	editMu.Lock()
 	defer editMu.Unlock()
+	if setupDone {
+		return nil
+	}
+	setupDone = true
 	n := sessionNS
 	t, err := readMountinfo()
 	if err != nil {
@@ -55,6 +59,9 @@ func SetupSession() error {
 	}
 	return warning
 }
+
+// setupDone makes SetupSession do its work once; guarded by editMu.
+var setupDone bool
 
 // withFileLock holds the session's lock file (without editMu, which the
 // caller holds).
