@@ -240,3 +240,41 @@ func containsCap(caps []uintptr, c uintptr) bool {
 	}
 	return false
 }
+
+func TestMountOverSessionMounts(t *testing.T) {
+	needSession(t)
+	n := Session()
+	d := tree(t, "srv/served=", "a/in-a=", "n/orig=", "u/orig-u=")
+	addr, q := d+"/srv", func(s string) string { return Quote(d + "/" + s) }
+	// A mount onto a bind replaces it.
+	bindT(t, n, d+"/a", d+"/n", 0)
+	if err := n.Mount(addr, d+"/n", "", 0); err != nil {
+		t.Fatal(err)
+	}
+	expectList(t, d+"/n", "served")
+	expectLines(t, nsLines(t, n, d), "mount "+q("srv")+" "+q("n"))
+	// mount -b onto a bind makes a union of the two.
+	bindT(t, n, d+"/a", d+"/u", 0)
+	if err := n.Mount(addr, d+"/u", "", Before); err != nil {
+		t.Fatal(err)
+	}
+	expectList(t, d+"/u", "in-a", "served")
+	expectLines(t, nsLines(t, n, d), "mount "+q("srv")+" "+q("n"), "bind "+q("a")+" "+q("u"), "mount -b "+q("srv")+" "+q("u"))
+	// clear takes it all away, bridges included.
+	f, err := n.Fork()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := n.Clear(); err != nil {
+		t.Fatal(err)
+	}
+	expectList(t, d+"/n", "orig")
+	expectList(t, d+"/u", "orig-u")
+	// The copy still has its own.
+	expectListIn(t, f, d+"/u", "in-a", "served")
+	if err := f.Clear(); err != nil {
+		t.Fatal(err)
+	}
+	waitNoBridge(t, addr)
+}
