@@ -124,7 +124,9 @@ func parseArgs(args []string) (*options, error) {
 	if !o.hasCmd && len(rest) > 0 {
 		o.file, rest = rest[0], rest[1:]
 	}
-	o.args = rest
+	if len(rest) > 0 {
+		o.args = rest
+	}
 	if o.has('i') && o.has('I') {
 		return nil, fmt.Errorf("-i and -I exclude each other")
 	}

@@ -96,13 +96,14 @@ type shell struct {
 
 func (s *shell) run(argv0 string) int {
 	o := s.o
-	s.interactive = o.has('i') || !o.hasCmd && o.file == "" && !o.has('I') && isTerminal(s.opt.Stdin)
+	fromStdin := !o.hasCmd && (o.file == "" || o.file == "-")
+	s.interactive = o.has('i') || fromStdin && !o.has('I') && isTerminal(s.opt.Stdin)
 	dir, err := os.Getwd()
 	if err != nil {
 		dir = "/"
 	}
 	name := argv0
-	if o.file != "" {
+	if !fromStdin && !o.hasCmd {
 		name = o.file
 	}
 	flags := o.flags
@@ -146,7 +147,7 @@ func (s *shell) run(argv0 string) int {
 	switch {
 	case o.hasCmd:
 		return s.runText("-c", []byte(o.command))
-	case o.file != "":
+	case o.file != "" && o.file != "-":
 		return s.runFile(o.file)
 	}
 	return s.runStdin()

@@ -254,8 +254,10 @@ func (in *Interp) switchCmd(c *syntax.Switch) error {
 
 // simple runs a simple command: a function, a builtin or a program.
 func (in *Interp) simple(c *syntax.Simple) error {
-	tail := in.tail
-	in.tail = false
+	tail := in.tail == c
+	if tail {
+		in.tail = nil
+	}
 	argv, err := in.expandWords(make([]string, 0, len(c.Words)), c.Words)
 	if err != nil {
 		return err
@@ -394,6 +396,9 @@ func (in *Interp) findProgram(name string) (file, status, reason string) {
 // it when tail is set and there is nothing left to do.
 func (in *Interp) external(argv []string, pos syntax.Pos, tail bool) error {
 	file, status, reason := in.findProgram(argv[0])
+	if status == "" && hasNUL(argv) {
+		status, reason = statusNotExecutable, "an argument holds a NUL byte"
+	}
 	if status != "" {
 		in.errorf(syntax.Pos{}, "%s: %s", argv[0], reason)
 		in.status = status
@@ -419,6 +424,15 @@ func (in *Interp) external(argv []string, pos syntax.Pos, tail bool) error {
 	}
 	in.status = in.wait(p)
 	return nil
+}
+
+func hasNUL(args []string) bool {
+	for _, a := range args {
+		if strings.IndexByte(a, 0) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // startFailed reports a program that could not be started.

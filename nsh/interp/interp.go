@@ -74,7 +74,8 @@ type Interp struct {
 	depth  int    // function calls in progress
 	cond   int    // conditions in progress (no exit on -e)
 	main   bool   // the shell's own thread, which handles signals
-	tail   bool   // the command now starting is the script's last
+
+	tail *syntax.Simple // the script's last command, which may exec
 
 	noMount bool // rfork m: refuse mount
 	newPgrp bool // rfork s: later children get a process group
@@ -285,11 +286,11 @@ func (in *Interp) Run(f *syntax.File, opts RunOptions) error {
 	in.file = f.Name
 	defer func() { in.file = file }()
 	for i, c := range f.Stmts {
-		if opts.ExecLast && i == len(f.Stmts)-1 && tailCandidate(c) {
-			in.tail = true
+		if opts.ExecLast && i == len(f.Stmts)-1 {
+			in.tail = tailCandidate(c)
 		}
 		err := in.run(c)
-		in.tail = false
+		in.tail = nil
 		if err != nil {
 			return err
 		}
@@ -297,20 +298,21 @@ func (in *Interp) Run(f *syntax.File, opts RunOptions) error {
 	return nil
 }
 
-// tailCandidate reports whether c may end the shell by exec: a simple
-// command, perhaps with local assignments in front.
-func tailCandidate(c syntax.Cmd) bool {
+// tailCandidate returns the simple command that may end the shell by
+// exec when c is the last command: c itself, or the command after its
+// local assignments.
+func tailCandidate(c syntax.Cmd) *syntax.Simple {
 	for {
 		switch x := c.(type) {
 		case *syntax.Simple:
-			return true
+			return x
 		case *syntax.Assign:
 			if x.X == nil {
-				return false
+				return nil
 			}
 			c = x.X
 		default:
-			return false
+			return nil
 		}
 	}
 }

@@ -3,6 +3,7 @@ package interp
 import (
 	"os"
 	"strconv"
+	"strings"
 
 	"nsh.dev/nsh/nsh/syntax"
 )
@@ -146,7 +147,7 @@ func (in *Interp) asyncShell(x syntax.Cmd, pos syntax.Pos) error {
 	if in.Flag('x') {
 		args = append(args, "-x")
 	}
-	args = append(args, "-c", syntax.Format(x))
+	args = append(args, "-c", backgroundText(x))
 	args = append(args, in.vars["*"]...)
 	null, err := in.sys.Open("/dev/null", os.O_RDONLY, 0)
 	if err != nil {
@@ -172,6 +173,18 @@ func (in *Interp) asyncShell(x syntax.Cmd, pos syntax.Pos) error {
 	in.startJob(p)
 	in.status = ""
 	return nil
+}
+
+// backgroundText is the text a child nsh runs for x. A block without
+// redirections gives its commands alone, so that the child can exec the
+// last of them and $apid be that program.
+func backgroundText(x syntax.Cmd) string {
+	if b, ok := x.(*syntax.Block); ok && len(b.Redirs) == 0 {
+		var sb strings.Builder
+		syntax.Fprint(&sb, &syntax.File{Stmts: b.Body})
+		return sb.String()
+	}
+	return syntax.Format(x)
 }
 
 // waitJobs waits for the background job pid, or all jobs when pid is 0.
