@@ -102,6 +102,10 @@ func run(cfg config) error {
 	if err != nil {
 		return fmt.Errorf("diod not found (apt-get install diod): %w", err)
 	}
+	// Other work on the machine skews figures taken minutes apart:
+	// run ahead of it where allowed (all three contenders inherit
+	// this), and interleave the contenders' runs.
+	syscall.Setpriority(syscall.PRIO_PROCESS, 0, -10)
 	base, err := os.MkdirTemp(cfg.dir, "nsh-9p-bench-")
 	if err != nil {
 		return err
@@ -111,32 +115,59 @@ func run(cfg config) error {
 		return err
 	}
 	data := filepath.Join(base, "data")
-	fmt.Printf("9P mounts through the nsh bridge: %d MiB file, %d files of 4 KiB on %s; %d CPUs; best of %d runs\n",
+	fmt.Printf("9P mounts through the nsh bridge: %d MiB file, %d files of 4 KiB on %s; %d CPUs; best of %d interleaved runs\n",
 		cfg.sizeMiB, cfg.files, cfg.dir, runtime.NumCPU(), cfg.runs)
 	if err := makeData(data, cfg.sizeMiB, cfg.files); err != nil {
 		return err
 	}
 
-	native, err := measure(cfg, data)
+	p9srvSock := filepath.Join(base, "p9srv.sock")
+	export, err := startExport(p9srvSock, data, cfg.profile)
 	if err != nil {
-		return err
+		return fmt.Errorf("p9srv: %w", err)
 	}
+	defer stopProcess(export)
+	diodSock := filepath.Join(base, "diod.sock")
+	diodCmd, err := startDiod(diod, diodSock, data)
+	if err != nil {
+		return fmt.Errorf("diod: %w", err)
+	}
+	defer stopProcess(diodCmd)
+	for _, sock := range []string{p9srvSock, diodSock} {
+		if err := waitListening(sock); err != nil {
+			return err
+		}
+	}
+
 	var modes []modeResult
 	for _, cache := range []bool{false, true} {
-		p9srvRes, err := measureMount(cfg, base, data, cache, "p9srv", func(sock string) (*exec.Cmd, error) {
-			return startExport(sock, data, cfg.profile)
-		})
+		mode := "nocache"
+		if cache {
+			mode = "cache"
+		}
+		var dirs [3]string
+		dirs[native] = data
+		for _, c := range []struct {
+			who         int
+			sock, aname string
+		}{{viaP9srv, p9srvSock, ""}, {viaDiod, diodSock, data}} {
+			mnt := filepath.Join(base, "mnt-"+names[c.who]+"-"+mode)
+			if err := os.MkdirAll(mnt, 0o755); err != nil {
+				return err
+			}
+			b, err := startBridge(c.sock, c.aname, mnt, cache, profileFile(cfg.profile, "bridge-"+names[c.who]+"-"+mode))
+			if err != nil {
+				return fmt.Errorf("%s: %w", names[c.who], err)
+			}
+			defer stopProcess(b)
+			dirs[c.who] = mnt
+		}
+		res, err := measureAll(cfg, dirs)
 		if err != nil {
 			return err
 		}
-		diodRes, err := measureMount(cfg, base, data, cache, "diod", func(sock string) (*exec.Cmd, error) {
-			return startDiod(diod, sock, data)
-		})
-		if err != nil {
-			return err
-		}
-		modes = append(modes, modeResult{cache: cache, p9srv: p9srvRes, diod: diodRes})
+		modes = append(modes, modeResult{cache: cache, native: res[native], p9srv: res[viaP9srv], diod: res[viaDiod]})
 	}
-	report(os.Stdout, native, modes)
+	report(os.Stdout, modes)
 	return nil
 }

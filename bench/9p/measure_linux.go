@@ -16,30 +16,49 @@ type results struct {
 	openPerSec float64 // open + 4 KiB read + close per second
 }
 
-// measure runs the three measurements on the data in dir.
-func measure(cfg config, dir string) (results, error) {
-	var r results
-	paths := make([]string, cfg.files)
-	for i := range paths {
-		paths[i] = smallPath(dir, i)
-	}
+// The contenders: the data read natively, and through the bridge from
+// p9srv's exportfs and from diod.
+const (
+	native = iota
+	viaP9srv
+	viaDiod
+)
+
+var names = [3]string{"native", "p9srv", "diod"}
+
+// measureAll runs each measurement on the three copies of the data in
+// dirs, runs times in turn, and keeps each contender's best.
+func measureAll(cfg config, dirs [3]string) ([3]results, error) {
+	var r [3]results
 	buf := make([]byte, 1<<20)
+	paths := make([][]string, 3)
+	for who, dir := range dirs {
+		for i := range cfg.files {
+			paths[who] = append(paths[who], smallPath(dir, i))
+		}
+	}
 	for range cfg.runs {
-		v, err := seqRead(filepath.Join(dir, "big"), int64(cfg.sizeMiB)<<20, buf)
-		if err != nil {
-			return r, err
+		for who, dir := range dirs {
+			v, err := seqRead(filepath.Join(dir, "big"), int64(cfg.sizeMiB)<<20, buf)
+			if err != nil {
+				return r, fmt.Errorf("%s: %w", names[who], err)
+			}
+			r[who].seqMiBps = max(r[who].seqMiBps, v)
 		}
-		r.seqMiBps = max(r.seqMiBps, v)
-		v, err = perSecond(paths, statOne)
-		if err != nil {
-			return r, err
+		for who := range dirs {
+			v, err := perSecond(paths[who], statOne)
+			if err != nil {
+				return r, fmt.Errorf("%s: %w", names[who], err)
+			}
+			r[who].statPerSec = max(r[who].statPerSec, v)
 		}
-		r.statPerSec = max(r.statPerSec, v)
-		v, err = perSecond(paths, func(p string) error { return openReadClose(p, buf[:4096]) })
-		if err != nil {
-			return r, err
+		for who := range dirs {
+			v, err := perSecond(paths[who], func(p string) error { return openReadClose(p, buf[:4096]) })
+			if err != nil {
+				return r, fmt.Errorf("%s: %w", names[who], err)
+			}
+			r[who].openPerSec = max(r[who].openPerSec, v)
 		}
-		r.openPerSec = max(r.openPerSec, v)
 	}
 	return r, nil
 }

@@ -7,15 +7,16 @@ import (
 
 // modeResult holds the figures of one mount mode.
 type modeResult struct {
-	cache       bool
-	p9srv, diod results
+	cache               bool
+	native, p9srv, diod results
 }
 
 // report prints one table per mount mode, with the ratios the targets
 // are stated in: p9srv at least as fast as diod on every figure, and a
 // sequential read through the bridge at least 40% of a native one.
-func report(w io.Writer, native results, modes []modeResult) {
+func report(w io.Writer, modes []modeResult) {
 	for _, m := range modes {
+		native := m.native
 		title := "mount (no caching: entry and attribute TTL 0, direct I/O)"
 		if m.cache {
 			title = "mount -C (1 s TTLs, page cache; the file's pages are dropped before each read)"

@@ -176,39 +176,3 @@ func stopProcess(cmd *exec.Cmd) {
 		<-done
 	}
 }
-
-// measureMount serves data with a server, mounts it and measures.
-func measureMount(cfg config, base, data string, cache bool, name string, start func(sock string) (*exec.Cmd, error)) (results, error) {
-	sock := filepath.Join(base, name+".sock")
-	os.Remove(sock)
-	srv, err := start(sock)
-	if err != nil {
-		return results{}, fmt.Errorf("%s: %w", name, err)
-	}
-	defer stopProcess(srv)
-	if err := waitListening(sock); err != nil {
-		return results{}, fmt.Errorf("%s: %w", name, err)
-	}
-	mnt := filepath.Join(base, "mnt-"+name)
-	if err := os.MkdirAll(mnt, 0o755); err != nil {
-		return results{}, err
-	}
-	aname := ""
-	if name == "diod" {
-		aname = data
-	}
-	mode := "nocache"
-	if cache {
-		mode = "cache"
-	}
-	bridge, err := startBridge(sock, aname, mnt, cache, profileFile(cfg.profile, "bridge-"+name+"-"+mode))
-	if err != nil {
-		return results{}, fmt.Errorf("%s: %w", name, err)
-	}
-	defer stopProcess(bridge)
-	r, err := measure(cfg, mnt)
-	if err != nil {
-		return r, fmt.Errorf("%s: %w", name, err)
-	}
-	return r, nil
-}

@@ -131,7 +131,13 @@ func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.Rea
 func (h *fileHandle) startRead(n int, off int64) *pendingRead {
 	p := &pendingRead{off: off, buf: getBuf(n), done: make(chan struct{})}
 	go func() {
-		k, err := h.f.ReadAt(*p.buf, off)
+		var k int
+		var err error
+		if h.b.cache && n > h.b.chunk {
+			k, err = h.readChunks(*p.buf, off)
+		} else {
+			k, err = h.f.ReadAt(*p.buf, off)
+		}
 		if err == io.EOF {
 			// Only the bare io.EOF is the end of the file: a
 			// p9.ConnError wrapping io.EOF also "is" io.EOF.
@@ -141,6 +147,41 @@ func (h *fileHandle) startRead(n int, off int64) *pendingRead {
 		close(p.done)
 	}()
 	return p
+}
+
+// readChunks fills buf from off with one Tread per message-sized chunk,
+// all at once rather than one after the other, so that the server works
+// on the next chunk while this side copies the last. It is only for
+// cached mounts: their files are real files, where a read of one part
+// does not change another (on a synthetic file it might: an event
+// stream ignores the offset). The data ends at the first short chunk.
+func (h *fileHandle) readChunks(buf []byte, off int64) (int, error) {
+	chunk := h.b.chunk
+	nchunks := (len(buf) + chunk - 1) / chunk
+	counts := make([]int, nchunks)
+	errs := make([]error, nchunks)
+	var wg sync.WaitGroup
+	for i := range nchunks {
+		lo, hi := i*chunk, min((i+1)*chunk, len(buf))
+		wg.Go(func() {
+			counts[i], errs[i] = h.f.ReadAt(buf[lo:hi], off+int64(lo))
+		})
+	}
+	wg.Wait()
+	total := 0
+	for i := range nchunks {
+		if errs[i] != nil && errs[i] != io.EOF {
+			if total > 0 {
+				return total, nil
+			}
+			return 0, errs[i]
+		}
+		total += counts[i]
+		if counts[i] < min(chunk, len(buf)-i*chunk) {
+			break
+		}
+	}
+	return total, nil
 }
 
 // keep makes p the read that the next Read claims.

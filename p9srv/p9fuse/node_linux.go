@@ -17,6 +17,7 @@ type fsys struct {
 	cache      bool   // mount -C: page cache and short TTLs
 	uid, gid   uint32 // owner shown for files whose server names none
 	uids, gids idMap  // the ids this user namespace maps
+	chunk      int    // the most data one Tread carries, in whole pages
 }
 
 // A fidRef is a counted reference to a walked (never opened) fid. A node
