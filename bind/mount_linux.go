@@ -68,6 +68,7 @@ func (n *Namespace) mount(stage, addr, old, aname string, f Flag) error {
 	}
 	s, err := openStaged(point)
 	if err == nil {
+		s.refresh()
 		if info, serr := statFd(s.fd); serr != nil || !info.mountRoot {
 			s.close()
 			err = fmt.Errorf("the 9P bridge reported success but nothing is mounted on %s", point)

@@ -253,7 +253,10 @@ func TestMountOverSessionMounts(t *testing.T) {
 	}
 	expectList(t, d+"/n", "served")
 	expectLines(t, nsLines(t, n, d), "mount "+q("srv")+" "+q("n"))
-	// mount -b onto a bind makes a union of the two.
+	// mount -b onto a bind makes a union of the two. The 9P member comes
+	// first: the union takes its root's attributes from it, which the
+	// kernel must have asked the server for (a FUSE root starts out mode
+	// 000, unreadable but to root).
 	bindT(t, n, d+"/a", d+"/u", 0)
 	if err := n.Mount(addr, d+"/u", "", Before); err != nil {
 		t.Fatal(err)

@@ -108,7 +108,19 @@ func stageCopy(stageDir string, fd int) (*stagedMount, error) {
 		return nil, fmt.Errorf("move_mount: %w", err)
 	}
 	// The tree's descriptor now names the attached copy's root.
-	return &stagedMount{path: p, fd: tree}, nil
+	s := &stagedMount{path: p, fd: tree}
+	s.refresh()
+	return s, nil
+}
+
+// refresh makes the kernel ask a FUSE (9P) member's server for the
+// attributes of its root: overlayfs copies the root's attributes when the
+// union is built, and a FUSE root nobody looked at yet still has the
+// placeholder mode 000, which would make the union unreadable to anyone but
+// root.
+func (s *stagedMount) refresh() {
+	var st unix.Stat_t
+	unix.Fstat(s.fd, &st)
 }
 
 // openStaged opens a staging mount by its path (another process made it).
