@@ -4,11 +4,27 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
+
+// bridgeArgs returns the arguments of the running 9P bridge serving addr.
+func bridgeArgs(t *testing.T, addr string) []string {
+	t.Helper()
+	pids := bridges(addr)
+	if len(pids) != 1 {
+		t.Fatalf("bridges for %s: %v, want one", addr, pids)
+	}
+	b, err := os.ReadFile("/proc/" + pids[0] + "/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
+}
 
 // bridges returns the pids of running 9P bridges serving addr.
 func bridges(addr string) []string {
@@ -56,6 +72,10 @@ func TestMount9P(t *testing.T) {
 		t.Errorf("served = %q", got)
 	}
 	expectLines(t, nsLines(t, n, d), "mount "+q("srv")+" "+q("n")+" spec")
+	want := []string{"nsh-9pfuse", "-aname", "spec", "-watch", strconv.Itoa(os.Getpid()), addr}
+	if got := bridgeArgs(t, addr); !slices.Equal(got[:len(got)-1], want) || !strings.HasPrefix(got[len(got)-1], stagingDir()+"/m/") {
+		t.Errorf("bridge arguments %q, want %q and a staging directory", got, want)
+	}
 	if err := n.Unmount(d+"/elsewhere", d+"/n"); !errors.Is(err, ErrNotInUnion) {
 		t.Errorf("unmount of another address: %v", err)
 	}
@@ -64,6 +84,18 @@ func TestMount9P(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectList(t, d+"/n")
+	waitNoBridge(t, addr)
+
+	// mount -C asks the bridge to use the kernel's caches.
+	if err := n.Mount(addr, d+"/n", "", Cache); err != nil {
+		t.Fatal(err)
+	}
+	if got := bridgeArgs(t, addr); !slices.Contains(got, "-cache") || slices.Contains(got, "-aname") {
+		t.Errorf("bridge arguments %q, want -cache and no -aname", got)
+	}
+	if err := n.Unmount("", d+"/n"); err != nil {
+		t.Fatal(err)
+	}
 	waitNoBridge(t, addr)
 
 	// A 9P mount as a union member.

@@ -20,7 +20,6 @@ type current struct {
 	session bool        // a mount the session made is on the path
 	union   *unionState // that mount is a union nsh can edit
 	ninep   []string    // that mount is a 9P mount: ADDR [ANAME]
-	point   string      // its mount point, if known
 }
 
 // inspect finds out what is on the path fd names.
@@ -35,7 +34,7 @@ func (n *Namespace) inspect(stage string, fd int, info fileInfo) (*current, erro
 	}
 	c.id = id
 	if u := n.unions[id]; u != nil {
-		c.session, c.union, c.point = true, u, u.point
+		c.session, c.union = true, u
 		return c, nil
 	}
 	if w, ok := n.ours[id]; ok {
@@ -57,7 +56,7 @@ func (n *Namespace) inspect(stage string, fd int, info fileInfo) (*current, erro
 	if !v.changed(e) {
 		return c, nil
 	}
-	c.session, c.point = true, e.Point
+	c.session = true
 	switch {
 	case isUnion(e):
 		if u, err := loadUnion(t, e, v); err == nil {
@@ -171,7 +170,7 @@ func (n *Namespace) bind(stage, newPath, oldPath string, f Flag) error {
 			if f&Create != 0 {
 				return ErrInconsistent
 			}
-			u := &unionState{point: od.path}
+			u := &unionState{}
 			err := n.copyMembers(stage, src.union, &u.lower)
 			if err == nil {
 				err = n.installUnion(stage, cur, u, false)
@@ -208,10 +207,7 @@ func (n *Namespace) bindUnion(stage string, nw, od *resolved, cur, src *current,
 	if f&Create != 0 && f&After != 0 {
 		return errCreateAfter
 	}
-	u := &unionState{point: od.path}
-	if p, err := realPath(od.fd); err == nil {
-		u.point = p
-	}
+	u := &unionState{}
 	// The new state shares the old union's staging mounts (the old state
 	// gives them up when it is retired); those made here are removed if the
 	// edit fails.
@@ -240,7 +236,6 @@ func (n *Namespace) bindUnion(stage string, nw, od *resolved, cur, src *current,
 			upper = &upperMember{home: cur.union.upper.home, rel: cur.union.upper.rel}
 		}
 		u.lower = append(u.lower, cur.union.lower...)
-		u.point = cur.union.point
 	case cur.session:
 		// A plain bind or a 9P mount: it becomes the first member.
 		s, err := stageNew(cur.fd, memberInfo{ninep: cur.ninep})
@@ -248,9 +243,6 @@ func (n *Namespace) bindUnion(stage string, nw, od *resolved, cur, src *current,
 			return fail(pathErr(od.path, err))
 		}
 		u.lower = []*stagedMount{s}
-		if cur.point != "" {
-			u.point = cur.point
-		}
 	default:
 		// The first -a or -b on a directory makes it a member.
 		s, err := stageNew(od.fd, memberInfo{original: true})
@@ -681,7 +673,7 @@ func (n *Namespace) findMember(newPath, oldPath string, u *unionState) (int, err
 // removeMember takes member i out of the union cur describes.
 func (n *Namespace) removeMember(stage string, cur *current, i int) error {
 	old := cur.union
-	u := &unionState{point: old.point}
+	u := &unionState{}
 	var rest []*stagedMount // the remaining lower members, shared with old
 	j := 0
 	if old.upper != nil {

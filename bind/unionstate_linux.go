@@ -14,7 +14,6 @@ import (
 
 // unionState is a union's members, each on a staging mount.
 type unionState struct {
-	point string
 	upper *upperMember   // the create member, first; nil if read-only
 	lower []*stagedMount // the other members in order
 	gen   int            // fork generation it was built in
@@ -88,7 +87,7 @@ func loadUnion(t *mountTable, e *mountEntry, v *nsView) (*unionState, error) {
 	if layers.Legacy || v.stage == "" {
 		return nil, errForeignUnion
 	}
-	u := &unionState{point: e.Point, gen: genFromSource(e.Source)}
+	u := &unionState{gen: genFromSource(e.Source)}
 	fail := func(err error) (*unionState, error) {
 		u.release()
 		return nil, err
