@@ -40,8 +40,8 @@ func waitStatus(ps *os.ProcessState, err error) string {
 // wait waits for a program run in the foreground. The shell's own
 // thread also listens for signals meanwhile: a hangup or termination
 // stops the wait (the program keeps running, as with rc), an interrupt
-// does not, and is forgotten when the program handled it rather than
-// died of it.
+// does not. An interrupt counts as the shell's when the program died of
+// it, and is forgotten when the program handled it and went on.
 func (in *Interp) wait(p Process) string {
 	if !in.main {
 		ps, err := p.Wait()
@@ -55,7 +55,12 @@ func (in *Interp) wait(p Process) string {
 	for {
 		select {
 		case s := <-result:
-			if s != "sigint" {
+			if s == "sigint" {
+				// The terminal's interrupt reached the program and
+				// so the shell too, which may not have heard of it
+				// yet.
+				in.sh.sigs.Or(sigINT)
+			} else {
 				in.sh.sigs.And(^uint32(sigINT))
 			}
 			return s
