@@ -406,3 +406,26 @@ func TestMaxMembers(t *testing.T) {
 		t.Errorf("after the refused bind the union lists %d names", got)
 	}
 }
+
+func TestOnlyCreateMemberLeft(t *testing.T) {
+	needSession(t)
+	n := Session()
+	d := tree(t, "a/orig=", "up/mine=")
+	q := func(s string) string { return Quote(d + "/" + s) }
+	bindT(t, n, d+"/up", d+"/a", Before|Create)
+	if err := n.Unmount(d+"/a", d+"/a"); err != nil {
+		t.Fatal(err)
+	}
+	// The create member alone: a plain (read-write) bind of it.
+	expectList(t, d+"/a", "mine")
+	expectLines(t, nsLines(t, n, d), "bind "+q("up")+" "+q("a"))
+	if err := os.WriteFile(d+"/a/new", nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(d + "/up/new"); err != nil {
+		t.Error(err)
+	}
+	if w := workDirs(t, d); len(w) != 0 {
+		t.Errorf("work directories left: %q", w)
+	}
+}

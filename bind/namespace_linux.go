@@ -230,6 +230,9 @@ func lockFile(stage string) (int, error) {
 // the union is rebuilt. The count is the size of the file forkgen, so that
 // reading it, on every union edit, takes one stat.
 func forkGeneration(stage string) (int, error) {
+	if stage == "" {
+		return 0, nil
+	}
 	var st unix.Stat_t
 	err := unix.Stat(stage+"/forkgen", &st)
 	if err == unix.ENOENT {
