@@ -251,11 +251,9 @@ func (s *shell) finish(err error) int {
 		err = s.in.Pending()
 	}
 	code := s.in.Exit()
-	if err == interp.ErrExit {
-		if sig := s.signals.received(s.in.Status()); sig != "" {
-			s.signals.stop()
-			raise(sig)
-		}
+	if sig := s.in.ExitSignal(); err == interp.ErrExit && sig != "" {
+		s.signals.stop()
+		raise(sig)
 	}
 	return code
 }

@@ -20,8 +20,6 @@ import (
 type signalState struct {
 	c    chan os.Signal
 	once sync.Once
-	mu   sync.Mutex
-	got  map[string]syscall.Signal
 }
 
 var signalNames = map[syscall.Signal]string{
@@ -32,7 +30,7 @@ var signalNames = map[syscall.Signal]string{
 }
 
 func notifySignals(in *interp.Interp, interactive bool) *signalState {
-	s := &signalState{c: make(chan os.Signal, 4), got: map[string]syscall.Signal{}}
+	s := &signalState{c: make(chan os.Signal, 4)}
 	signal.Notify(s.c, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT)
 	go func() {
 		for sig := range s.c {
@@ -40,24 +38,10 @@ func notifySignals(in *interp.Interp, interactive bool) *signalState {
 			if !ok {
 				continue
 			}
-			name := signalNames[ss]
-			s.mu.Lock()
-			s.got[name] = ss
-			s.mu.Unlock()
-			in.Notify(name)
+			in.Notify(signalNames[ss])
 		}
 	}()
 	return s
-}
-
-// received returns the signal called status if the shell received it.
-func (s *signalState) received(status string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.got[status]; ok {
-		return status
-	}
-	return ""
 }
 
 func (s *signalState) stop() {

@@ -26,8 +26,6 @@ func notifySignals(in *interp.Interp, interactive bool) *signalState {
 	return s
 }
 
-func (s *signalState) received(status string) string { return "" }
-
 func (s *signalState) stop() {
 	s.once.Do(func() {
 		signal.Stop(s.c)

@@ -95,9 +95,9 @@ type shared struct {
 	mu   sync.Mutex
 	jobs []*job
 
-	sigs    atomic.Uint32 // pending signals, one bit each
-	sigWake chan struct{}
-	sigOn   bool // signals arrive through Notify
+	sigs       atomic.Uint32 // pending signals, one bit each
+	sigWake    chan struct{}
+	exitSignal string // the signal that ended the shell
 }
 
 // function is a defined function. An imported one keeps its text until

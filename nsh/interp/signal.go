@@ -78,11 +78,17 @@ func (in *Interp) checkSignals() error {
 			return ErrAbort
 		default:
 			in.status = s.name
+			in.sh.exitSignal = s.name
 			return ErrExit
 		}
 	}
 	return nil
 }
+
+// ExitSignal names the signal (sighup, sigint, sigterm) that made Run
+// return ErrExit, or is "" when something else ended the shell. A shell
+// that stops for a signal should die of it, so that its parent knows.
+func (in *Interp) ExitSignal() string { return in.sh.exitSignal }
 
 // Pending reports whether a signal is waiting to be acted on, and acts on
 // it: the caller runs no more commands when it returns an error.
