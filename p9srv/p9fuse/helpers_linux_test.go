@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -25,6 +26,9 @@ import (
 	"nsh.dev/nsh/p9srv/ramfs"
 )
 
+// maxNodeFidsEnv sets maxNodeFids in a bridge started by a test.
+const maxNodeFidsEnv = "P9FUSE_TEST_MAX_NODE_FIDS"
+
 // testHelperEnv selects what a re-executed test binary does: serve a
 // test 9P server ("serve KIND SOCKET [DIR]") or run the rootless checks.
 const testHelperEnv = "P9FUSE_TEST_HELPER"
@@ -33,6 +37,9 @@ const testHelperEnv = "P9FUSE_TEST_HELPER"
 // and as the test helpers.
 func TestMain(m *testing.M) {
 	if os.Getenv(HelperEnv) == HelperName {
+		if n, err := strconv.Atoi(os.Getenv(maxNodeFidsEnv)); err == nil {
+			maxNodeFids = n
+		}
 		os.Exit(Main(os.Args))
 	}
 	switch os.Getenv(testHelperEnv) {
@@ -63,7 +70,7 @@ func serveMain(args []string) int {
 		a = localfs.Attacher(args[2])
 	case "ramfs":
 		a = ramfs.New()
-	case "export":
+	case "export", "export-fewfids":
 		fs, err := exportfs.New(args[2])
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -93,6 +100,8 @@ func serveMain(args []string) int {
 	switch args[0] {
 	case "synth", "localfs", "staticfs":
 		p9.NewServer(a).Serve(l)
+	case "export-fewfids":
+		p9srv.NewServer(a, p9srv.WithMaxFids(fewFids)).Serve(l)
 	default:
 		p9srv.NewServer(a).Serve(l)
 	}

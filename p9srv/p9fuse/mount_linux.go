@@ -70,6 +70,7 @@ func Mount(addr, mountpoint string, o Options) (*Bridge, error) {
 		uids:  readIDMap("/proc/self/uid_map"),
 		gids:  readIDMap("/proc/self/gid_map"),
 		chunk: chunkSize(c.Msize),
+		fids:  newFidCache(),
 	}
 	var rootAttr fuse.Attr
 	b.fillAttr(&rootAttr, q, valid, attr)
@@ -100,7 +101,7 @@ func Mount(addr, mountpoint string, o Options) (*Bridge, error) {
 		NegativeTimeout: &ttl,
 		RootStableAttr:  &fs.StableAttr{Ino: rootAttr.Ino},
 	}
-	server, err := fs.Mount(mountpoint, b.newNode(c.Root), opts)
+	server, err := fs.Mount(mountpoint, b.newRoot(c.Root), opts)
 	if err != nil {
 		c.Close()
 		return nil, &MountpointError{Path: mountpoint, Err: mountError(err)}

@@ -18,6 +18,7 @@ type fsys struct {
 	uid, gid   uint32 // owner shown for files whose server names none
 	uids, gids idMap  // the ids this user namespace maps
 	chunk      int    // the most data one Tread carries, in whole pages
+	fids       *fidCache
 }
 
 // A fidRef is a counted reference to a walked (never opened) fid. A node
@@ -48,8 +49,10 @@ type node struct {
 	fs.Inode
 	b *fsys
 
-	mu  sync.Mutex
-	fid *fidRef // nil when the node must walk to its file afresh
+	mu   sync.Mutex
+	fid  *fidRef // nil when the node must walk to its file afresh
+	root bool    // the root keeps its fid (the attach) for good
+	used atomic.Bool
 }
 
 var (
@@ -74,7 +77,13 @@ var (
 )
 
 func (b *fsys) newNode(f p9.File) *node {
-	return &node{b: b, fid: newFidRef(f)}
+	n := &node{b: b, fid: newFidRef(f)}
+	b.fids.add(n)
+	return n
+}
+
+func (b *fsys) newRoot(f p9.File) *node {
+	return &node{b: b, fid: newFidRef(f), root: true}
 }
 
 // acquire returns a reference to the node's fid; the caller puts it.
@@ -82,6 +91,7 @@ func (b *fsys) newNode(f p9.File) *node {
 // forgot the node and a lookup racing with the forget found it again)
 // walks to itself anew from its parent.
 func (n *node) acquire(ctx context.Context) (*fidRef, syscall.Errno) {
+	n.used.Store(true)
 	n.mu.Lock()
 	if r := n.fid; r != nil {
 		r.refs.Add(1)
@@ -129,6 +139,9 @@ func (n *node) setFid(f p9.File) {
 	n.mu.Lock()
 	old := n.fid
 	n.fid = r
+	if old == nil && !n.root {
+		n.b.fids.add(n)
+	}
 	n.mu.Unlock()
 	if old != nil {
 		old.put()
@@ -582,6 +595,9 @@ func (n *node) dropFid() {
 	n.mu.Lock()
 	old := n.fid
 	n.fid = nil
+	if old != nil {
+		n.b.fids.remove(n)
+	}
 	n.mu.Unlock()
 	if old != nil {
 		old.put()

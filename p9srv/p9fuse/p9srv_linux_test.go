@@ -186,3 +186,41 @@ func readSignalledMain(args []string) int {
 		return 0
 	}
 }
+
+// fewFids is the fid limit of the export-fewfids test server.
+const fewFids = 300
+
+// TestFidBudget walks more files than the server lets a connection hold
+// fids: the bridge must give up the fids of nodes it has not used lately
+// instead of running out.
+func TestFidBudget(t *testing.T) {
+	t.Run("export", func(t *testing.T) {
+		needFUSE(t)
+		t.Setenv(maxNodeFidsEnv, "100")
+		base := sharedDir(t)
+		dir := mkdirAll(t, filepath.Join(base, "export"))
+		const files = 1000
+		for i := range files {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprint(i)), []byte(fmt.Sprint(i)), 0o666); err != nil {
+				t.Fatal(err)
+			}
+		}
+		srv := startServer(t, base, "export-fewfids", dir)
+		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
+		// Cached, so that the kernel holds on to every inode.
+		startBridge(t, "-cache", srv.addr, mnt)
+		err := within(time.Minute, func() error {
+			for range 2 {
+				for i := range files {
+					if err := expect(filepath.Join(mnt, fmt.Sprint(i)), fmt.Sprint(i)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
