@@ -10,9 +10,7 @@ import (
 // BenchmarkBind measures a plain bind onto a fresh directory; bench/ns
 // compares it with the raw system calls.
 func BenchmarkBind(b *testing.B) {
-	if !rootless() && os.Geteuid() != 0 {
-		b.Skip("needs a session")
-	}
+	needSession(b)
 	n := Session()
 	d := b.TempDir()
 	src := filepath.Join(d, "src")
@@ -35,6 +33,7 @@ func BenchmarkBind(b *testing.B) {
 
 // BenchmarkUnionAppend10 measures bind -a onto a union of 10 members.
 func BenchmarkUnionAppend10(b *testing.B) {
+	needSession(b)
 	n := Session()
 	d := b.TempDir()
 	target := filepath.Join(d, "t")

@@ -59,7 +59,7 @@ func inheritedFds() map[int]bool {
 }
 
 // needSession makes sure the test runs in a session of its own.
-func needSession(t *testing.T) {
+func needSession(t testing.TB) {
 	t.Helper()
 	testenv.Need(t, session.Created(), fmt.Sprintf("a private session (%v)", session.Err()))
 }
