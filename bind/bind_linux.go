@@ -107,7 +107,7 @@ func (n *Namespace) bindUnion(stage string, nw, od *resolved, cur, src *current,
 		return err
 	}
 	stageNew := func(fd int, info memberInfo) (*stagedMount, error) {
-		s, err := stageCopy(stage, fd)
+		s, err := stageCopy(stage, fd, false)
 		if err != nil {
 			return nil, err
 		}
@@ -214,7 +214,7 @@ func (n *Namespace) copyMembers(stage string, from *unionState, to *[]*stagedMou
 		if err != nil {
 			return err
 		}
-		s, err := stageCopy(stage, fd)
+		s, err := stageCopy(stage, fd, false)
 		unix.Close(fd)
 		if err != nil {
 			return err
@@ -223,7 +223,7 @@ func (n *Namespace) copyMembers(stage string, from *unionState, to *[]*stagedMou
 		*to = append(*to, s)
 	}
 	for _, l := range from.lower {
-		s, err := stageCopy(stage, l.fd)
+		s, err := stageCopy(stage, l.fd, false)
 		if err != nil {
 			return err
 		}
@@ -301,7 +301,7 @@ func newUpper(stage string, nw *resolved, u *unionState) (*upperMember, error) {
 		return nil, errors.New("cannot find the create member's path within its parent directory")
 	}
 	r := rel(memberPath, homePath)
-	s, err := stageCopy(stage, home)
+	s, err := stageCopy(stage, home, true)
 	if err != nil {
 		return nil, err
 	}

@@ -429,3 +429,28 @@ func TestOnlyCreateMemberLeft(t *testing.T) {
 		t.Errorf("work directories left: %q", w)
 	}
 }
+
+func TestMemberWithMountsBelow(t *testing.T) {
+	needSession(t)
+	n := Session()
+	d := tree(t, "p/sub/hidden=", "x/in-x=", "y/in-y=")
+	if rootless() {
+		// /dev has the host's mounts below it (/dev/pts...), which a
+		// rootless session may not uncover.
+		err := n.Bind(d+"/y", "/dev", After)
+		if err == nil {
+			n.Unmount("", "/dev")
+			t.Fatal("bind -a onto /dev succeeded in a rootless session")
+		}
+		if !strings.Contains(err.Error(), "/dev: has mounts below it that a rootless session may not uncover") {
+			t.Errorf("bind -a onto /dev: %v", err)
+		}
+		return
+	}
+	// Mounts the session made below a member are not seen through the
+	// union, as overlayfs does not see them.
+	bindT(t, n, d+"/x", d+"/p/sub", 0)
+	bindT(t, n, d+"/y", d+"/p", After)
+	expectList(t, d+"/p", "in-y", "sub")
+	expectList(t, d+"/p/sub", "hidden")
+}

@@ -89,16 +89,22 @@ func newStagingPoint(stage string) (string, error) {
 	}
 }
 
-// stageCopy mounts a copy of the directory fd in the staging directory. The copy
-// pins what fd is now: the member stays that directory even if its path is
-// later covered or renamed.
-func stageCopy(stageDir string, fd int) (*stagedMount, error) {
-	p, err := newStagingPoint(stageDir)
+// stageCopy mounts a copy of the directory fd in the staging directory. The
+// copy pins what fd is now: the member stays that directory even if its
+// path is later covered or renamed. A member is copied without the mounts
+// below it (overlayfs does not see them either); the directory holding a
+// create member (withBelow) may come with them.
+func stageCopy(stageDir string, fd int, withBelow bool) (*stagedMount, error) {
+	tree, err := cloneTree(fd, false)
+	if err == errLockedBelow && withBelow {
+		tree, err = cloneTree(fd, true)
+	}
 	if err != nil {
 		return nil, err
 	}
-	tree, err := cloneTree(fd, false)
+	p, err := newStagingPoint(stageDir)
 	if err != nil {
+		unix.Close(tree)
 		return nil, err
 	}
 	// By path: the staging directory is nsh's own (a private tmpfs,

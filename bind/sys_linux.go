@@ -82,10 +82,14 @@ func uniqueMountID(fd int) (uint64, error) {
 	return st.Mnt_id, nil
 }
 
+// errLockedBelow explains why a directory cannot be a union member in a
+// rootless session.
+var errLockedBelow = errors.New("has mounts below it that a rootless session may not uncover, so it cannot be a union member (overlayfs would show the directory without them)")
+
 // cloneTree makes a detached copy of the mount tree at fd (open_tree
-// OPEN_TREE_CLONE). A non-recursive copy of a directory that has mounts
-// below it that a user namespace may not reveal (locked mounts) is refused
-// by the kernel; such a directory can still be copied with them.
+// OPEN_TREE_CLONE), with what is mounted below it if recursive. In a user
+// namespace the kernel refuses a copy without the mounts below that came
+// from the host (locked mounts): it would uncover what they hide.
 func cloneTree(fd int, recursive bool) (int, error) {
 	flags := uint(unix.OPEN_TREE_CLONE | unix.O_CLOEXEC | unix.AT_EMPTY_PATH)
 	if recursive {
@@ -93,7 +97,7 @@ func cloneTree(fd int, recursive bool) (int, error) {
 	}
 	t, err := unix.OpenTree(fd, "", flags)
 	if err == unix.EINVAL && !recursive {
-		t, err = unix.OpenTree(fd, "", flags|unix.AT_RECURSIVE)
+		return -1, errLockedBelow
 	}
 	if err != nil {
 		return -1, fmt.Errorf("open_tree: %w", err)
