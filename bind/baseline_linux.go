@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 )
 
@@ -14,6 +13,12 @@ import (
 // everything else is read from the kernel. It is kept in memory and in the
 // staging directory (baseline.NSID, NSID being the mount namespace's
 // inode), where other nsh processes of the session find it.
+//
+// It is taken just before the first edit of the namespace by any nsh
+// process (or its first ns or clear), not when the session starts: until
+// then the namespace is as it started, and a session that never binds
+// (nsh -c true) never pays for reading the mount table. (Mounts made
+// meanwhile by commands run as root count as the session's start.)
 
 // errNoBaseline is returned by ns and clear outside an nsh session.
 var errNoBaseline = errors.New("not in an nsh session (no record of the mounts it started with)")
@@ -52,6 +57,27 @@ func (n *Namespace) baselineKeys(stage string) map[string]bool {
 	return keys
 }
 
+// ensureBaseline makes sure n has a baseline, taking it now if no nsh
+// process has yet. Outside a session (no staging directory, no
+// SetupSession) there is none.
+func (n *Namespace) ensureBaseline(stage string) map[string]bool {
+	if k := n.baselineKeys(stage); k != nil {
+		return k
+	}
+	if stage == "" && !(n == sessionNS && setupDone) {
+		return nil
+	}
+	t, err := readMountinfo()
+	if err != nil {
+		return nil
+	}
+	keys := t.keys()
+	if n.saveBaseline(stage, keys) != nil {
+		return nil
+	}
+	return keys
+}
+
 // saveBaseline records keys as n's baseline.
 func (n *Namespace) saveBaseline(stage string, keys map[string]bool) error {
 	n.baseline = keys
@@ -62,12 +88,12 @@ func (n *Namespace) saveBaseline(stage string, keys map[string]bool) error {
 	if err != nil {
 		return err
 	}
-	list := make([]string, 0, len(keys))
+	var b strings.Builder
 	for k := range keys {
-		list = append(list, k)
+		b.WriteString(k)
+		b.WriteByte('\n')
 	}
-	sort.Strings(list)
-	if err := writeFileAtomic(stage+"/baseline."+id, strings.Join(list, "\n")+"\n"); err != nil {
+	if err := writeFileAtomic(stage+"/baseline."+id, b.String()); err != nil {
 		return fmt.Errorf("recording the session baseline: %w", err)
 	}
 	return nil

@@ -76,10 +76,8 @@ func (n *Namespace) Fork() (*Namespace, error) {
 		}
 	}
 	var keys map[string]bool
-	n.Do(func() error {
-		editMu.Lock()
-		keys = n.baselineKeys(stagingDir())
-		editMu.Unlock()
+	n.edit(func(stage string) error {
+		keys = n.baselineKeys(stage)
 		return nil
 	})
 	child := &Namespace{thread: &nsThread{work: make(chan func()), done: make(chan struct{})}}
@@ -174,10 +172,14 @@ func (n *Namespace) Close() error {
 	return err
 }
 
-// edit runs f inside n with the session's edit lock held.
+// edit runs f inside n with the session's edit lock held, after making
+// sure the namespace's starting state is recorded.
 func (n *Namespace) edit(f func(stage string) error) error {
 	return n.Do(func() error {
-		return withLock(f)
+		return withLock(func(stage string) error {
+			n.ensureBaseline(stage)
+			return f(stage)
+		})
 	})
 }
 

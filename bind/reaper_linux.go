@@ -153,14 +153,22 @@ func listenReaper(path string) (*os.File, error) {
 }
 
 // sessionPid returns the pid of the nsh that made the namespace id (its
-// session, or rfork n), if that process is alive; otherwise this process's.
+// session, or rfork n) if that process is alive, otherwise this process's.
+// A namespace copied from the session's (rfork n, a nested session) has
+// pid.NSID; the session's own, pid.
 func sessionPid(stage, id string) int {
-	if stage != "" {
-		if b, err := os.ReadFile(stage + "/pid." + id); err == nil {
-			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && unix.Kill(pid, 0) == nil {
-				return pid
-			}
+	if stage == "" {
+		return os.Getpid()
+	}
+	for _, name := range []string{"pid." + id, "pid"} {
+		b, err := os.ReadFile(stage + "/" + name)
+		if err != nil {
+			continue
 		}
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && unix.Kill(pid, 0) == nil {
+			return pid
+		}
+		break
 	}
 	return os.Getpid()
 }

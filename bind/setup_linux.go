@@ -4,14 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
 
 // SetupSession prepares a new session's namespace, once, early: a private
 // writable tmpfs on /srv (mount source nsh-srv, mode 1777) for posted
-// servers, nsh's hidden staging directory /srv/.nsh under it, and the
-// baseline of mounts that ns and clear measure changes against.
+// servers, and nsh's hidden staging directory /srv/.nsh under it, which
+// will hold the record of the mounts the session started with (see
+// ensureBaseline).
 //
 // A session started inside another (nested nsh) by the same user keeps the
 // enclosing session's /srv, so that servers posted there stay reachable.
@@ -26,17 +28,9 @@ func SetupSession() error {
 		return nil
 	}
 	setupDone = true
-	n := sessionNS
-	t, err := readMountinfo()
-	if err != nil {
-		return err
-	}
 	stage := ""
 	var warning error
-	srv := t.resolve("/srv")
-	inherited := srv != nil && srv.Source == srvSource && srv.FSType == "tmpfs" && srv.Point == "/srv" &&
-		unix.Access("/srv/.nsh/m", unix.W_OK|unix.X_OK) == nil
-	if inherited {
+	if inheritedSrv() {
 		stage = "/srv/.nsh"
 		setStagingDir(stage)
 		// This namespace is a copy of the enclosing session's, overlays
@@ -44,20 +38,30 @@ func SetupSession() error {
 		if err := withFileLock(stage, func() error { return bumpForkGeneration(stage) }); err != nil {
 			return err
 		}
-	} else {
-		stage, warning = mountSrv()
-		setStagingDir(stage)
+		return recordSessionPid(stage)
 	}
-	if err := recordSessionPid(stage); err != nil {
-		return err
-	}
-	if t, err = readMountinfo(); err != nil {
-		return err
-	}
-	if err := n.saveBaseline(stage, t.keys()); err != nil {
-		return err
+	stage, warning = mountSrv()
+	setStagingDir(stage)
+	if stage != "" {
+		// The tmpfs is this session's own: its pid file needs no
+		// namespace in its name (see sessionPid).
+		if err := os.WriteFile(stage+"/pid", []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
+			return err
+		}
 	}
 	return warning
+}
+
+// inheritedSrv reports whether /srv is the /srv of an enclosing session
+// that this user may use: a tmpfs holding nsh's staging directory. (Only
+// nsh makes /srv/.nsh/m, and only in its own tmpfs; looking costs two
+// system calls where the mount table would cost a read of every mount.)
+func inheritedSrv() bool {
+	var fs unix.Statfs_t
+	if unix.Statfs("/srv", &fs) != nil || fs.Type != unix.TMPFS_MAGIC {
+		return false
+	}
+	return unix.Access("/srv/.nsh/m", unix.W_OK|unix.X_OK) == nil
 }
 
 // setupDone makes SetupSession do its work once; guarded by editMu.
