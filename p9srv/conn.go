@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"net"
 	"sync"
 
 	"github.com/hugelgupf/p9/linux"
@@ -161,7 +162,7 @@ func (c *conn) readMsg() ([]byte, error) {
 			return nil, err
 		}
 		c.tracef("<-%d- %s tag %d: size %d exceeds msize %d\n", c.id, wire.TypeName(hdr[4]), tag, size, msize)
-		c.replyUntracked(tag, wire.Lerror(tag, uint32(linux.EMSGSIZE)))
+		c.replyUntracked(wire.Lerror(tag, uint32(linux.EMSGSIZE)))
 		return nil, nil
 	}
 	if cap(c.rbuf) < int(size) {
@@ -202,7 +203,7 @@ func (c *conn) filter(msg []byte) []byte {
 	c.mu.Unlock()
 
 	if reply != nil {
-		c.reply(tag, reply)
+		c.reply(tag, reply, nil)
 		return nil
 	}
 	if !forward {
@@ -358,13 +359,15 @@ func (c *conn) serveOp(tag uint16, r *request, o *openFile, f *wire.Fcall, data 
 			cancel()
 			end()
 		}
-		c.reply(tag, reply)
+		c.reply(tag, reply, nil)
 	}()
 }
 
 // reply sends the answer to tag, unless the request was flushed, and
-// then the Rflush of every Tflush that waited for it.
-func (c *conn) reply(tag uint16, msg []byte) {
+// then the Rflush of every Tflush that waited for it. The answer is msg
+// followed by tail (which may be nil): the library's large payloads are
+// passed on without being copied.
+func (c *conn) reply(tag uint16, msg, tail []byte) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.mu.Lock()
@@ -377,27 +380,40 @@ func (c *conn) reply(tag uint16, msg []byte) {
 		for _, ft := range flushes {
 			delete(c.inflight, ft)
 		}
-		c.account(r, msg)
+		c.account(r, msg, tail)
 	}
 	c.mu.Unlock()
 	if !suppress {
-		c.send(msg)
+		c.send(msg, tail)
 	}
 	for _, ft := range flushes {
-		c.send(wire.Marshal(&wire.Fcall{Type: wire.Rflush, Tag: ft}))
+		c.send(wire.Marshal(&wire.Fcall{Type: wire.Rflush, Tag: ft}), nil)
 	}
 }
 
 // replyUntracked answers a message that never entered inflight.
-func (c *conn) replyUntracked(tag uint16, msg []byte) {
+func (c *conn) replyUntracked(msg []byte) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.send(msg)
+	c.send(msg, nil)
+}
+
+// joined returns msg and tail as one message.
+func joined(msg, tail []byte) []byte {
+	if len(tail) == 0 {
+		return msg
+	}
+	return append(msg[:len(msg):len(msg)], tail...)
 }
 
 // account updates the fid and open tables from a reply; c.mu is held.
-func (c *conn) account(r *request, msg []byte) {
+func (c *conn) account(r *request, msg, tail []byte) {
 	typ := msg[4]
+	switch r.typ {
+	case wire.Tversion, wire.Twalk, wire.Tlopen:
+		// These replies are small; the ones that carry data are not.
+		msg = joined(msg, tail)
+	}
 	ok := typ == r.typ+1
 	if r.newFid {
 		c.pendingNew--
@@ -438,41 +454,51 @@ func (c *conn) account(r *request, msg []byte) {
 	}
 }
 
-// send writes one message; wmu is held.
-func (c *conn) send(msg []byte) {
+// send writes one message, msg followed by tail; wmu is held.
+func (c *conn) send(msg, tail []byte) {
 	if c.s.trace != nil {
-		if f, err := wire.Unmarshal(msg); err == nil {
+		if f, err := wire.Unmarshal(joined(msg, tail)); err == nil {
 			c.tracef("-%d-> %v\n", c.id, f)
 		}
 	}
-	c.rwc.Write(msg)
+	if len(tail) == 0 {
+		c.rwc.Write(msg)
+		return
+	}
+	bufs := net.Buffers{msg, tail}
+	bufs.WriteTo(c.rwc)
 }
 
 // write collects the library's output into whole messages and passes
-// each on.
+// each on. The library writes a message in pieces (header, fixed part,
+// payload); the last piece is passed on as it is, so a large payload is
+// never copied.
 func (c *conn) write(p []byte) (int, error) {
 	c.outMu.Lock()
 	defer c.outMu.Unlock()
-	c.out = append(c.out, p...)
-	for len(c.out) >= wire.HeaderSize {
+	n := len(p)
+	for len(p) > 0 || len(c.out) >= wire.HeaderSize {
+		if len(c.out) < wire.HeaderSize {
+			k := min(wire.HeaderSize-len(c.out), len(p))
+			c.out = append(c.out, p[:k]...)
+			p = p[k:]
+			continue
+		}
 		size := int(binary.LittleEndian.Uint32(c.out))
 		if size < wire.HeaderSize {
 			c.out = c.out[:0]
 			return 0, errors.New("p9srv: library wrote a malformed message")
 		}
-		if len(c.out) < size {
+		need := size - len(c.out)
+		if len(p) < need {
+			c.out = append(c.out, p...)
 			break
 		}
-		msg := c.out[:size]
-		c.reply(binary.LittleEndian.Uint16(msg[5:]), msg)
-		c.out = c.out[size:]
+		c.reply(binary.LittleEndian.Uint16(c.out[5:]), c.out, p[:need])
+		c.out = c.out[:0]
+		p = p[need:]
 	}
-	if len(c.out) == 0 {
-		c.out = c.out[:0:cap(c.out)]
-	} else {
-		c.out = append(c.out[:0:0], c.out...)
-	}
-	return len(p), nil
+	return n, nil
 }
 
 func (c *conn) tracef(format string, args ...any) {
