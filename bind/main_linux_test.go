@@ -64,6 +64,14 @@ func needSession(t testing.TB) {
 	testenv.Need(t, session.Created(), fmt.Sprintf("a private session (%v)", session.Err()))
 }
 
+// needFUSE makes sure the FUSE device exists, for the tests that mount
+// through the stand-in 9P bridge.
+func needFUSE(t testing.TB) {
+	t.Helper()
+	_, err := os.Stat("/dev/fuse")
+	testenv.Need(t, err == nil, "FUSE (/dev/fuse; modprobe fuse)")
+}
+
 // tree makes directories and files under a new temporary directory: a name
 // ending in / is a directory, "name=text" a file.
 func tree(t *testing.T, specs ...string) string {

@@ -59,6 +59,7 @@ func waitNoBridge(t *testing.T, addr string) {
 // namespace side of mount.
 func TestMount9P(t *testing.T) {
 	needSession(t)
+	needFUSE(t)
 	n := Session()
 	d := tree(t, "srv/served=9p", "srv/more=", "n/", "u/local=", "up/")
 	addr, q := d+"/srv", func(s string) string { return Quote(d + "/" + s) }
@@ -207,6 +208,7 @@ func TestApplyFile(t *testing.T) {
 
 func TestHostUnchanged(t *testing.T) {
 	needSession(t)
+	needFUSE(t)
 	d := tree(t, "a/", "b/", "up/", "srv/f=", "n/", "f=", "g=")
 	before := hostMountinfo(t, d)
 	f, err := Session().Fork()
@@ -275,6 +277,7 @@ func containsCap(caps []uintptr, c uintptr) bool {
 
 func TestMountOverSessionMounts(t *testing.T) {
 	needSession(t)
+	needFUSE(t)
 	n := Session()
 	d := tree(t, "srv/served=", "a/in-a=", "n/orig=", "u/orig-u=")
 	addr, q := d+"/srv", func(s string) string { return Quote(d + "/" + s) }

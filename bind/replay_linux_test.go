@@ -54,6 +54,7 @@ func snapshot(t *testing.T, n *Namespace, root string) []string {
 // same ns.
 func TestReplay(t *testing.T) {
 	needSession(t)
+	needFUSE(t)
 	d := tree(t, "bin/ls=bin-ls", "bin/cat=bin-cat", "home/u/bin/ls=my-ls", "home/u/bin/mine=",
 		"opt/tool=opt", "etc/hosts=host", "test/hosts=test-hosts", "liba/in-a=", "libb/b=",
 		"w p/,:x/f=odd", "srv/s/served=", "n/", "tmp/", "tmpu/")
