@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -65,7 +66,7 @@ func main() {
 	build(sessionTrue)
 
 	fmt.Printf("nsh namespace benchmarks (%s, %d CPUs, %s)\n\n", kernel(), runtime.NumCPU(), runtime.Version())
-	fmt.Println("session start (hyperfine, mean ± σ):")
+	fmt.Println("session start (hyperfine, median; the machine's other load shows in the means):")
 	sessionStart("root", nil, []string{sessionTrue + " -setup", sessionTrue, "unshare -m true", "bwrap --dev-bind / / true"})
 	sessionStart("uid 65534", []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"},
 		[]string{sessionTrue + " -setup", sessionTrue, "unshare -Urm true", "bwrap --unshare-user --dev-bind / / true"})
@@ -103,14 +104,14 @@ func sessionStart(who string, wrap []string, commands []string) {
 	var res struct {
 		Results []struct {
 			Command string
-			Mean    float64
-			Stddev  float64
+			Median  float64
+			Min     float64
 		}
 	}
 	b, err := os.ReadFile(out.Name())
 	check(err)
 	check(json.Unmarshal(b, &res))
-	base := res.Results[0].Mean
+	base := res.Results[0].Median
 	fmt.Printf("  %s:\n", who)
 	for i, r := range res.Results {
 		name := r.Command
@@ -122,9 +123,9 @@ func sessionStart(who string, wrap []string, commands []string) {
 		}
 		ratio := ""
 		if i > 0 {
-			ratio = fmt.Sprintf("  nsh is %.2f× this", base/r.Mean)
+			ratio = fmt.Sprintf("  nsh is %.2f× this", base/r.Median)
 		}
-		fmt.Printf("    %-44s %6.2f ms ± %.2f%s\n", name, r.Mean*1000, r.Stddev*1000, ratio)
+		fmt.Printf("    %-44s %6.2f ms (min %.2f)%s\n", name, r.Median*1000, r.Min*1000, ratio)
 	}
 }
 
@@ -135,39 +136,42 @@ func mounts() {
 	defer os.RemoveAll(dir)
 	ns := bind.Session()
 
-	const n = 1000
+	// 1,000 binds, in five rounds of 200; each round starts from the same
+	// mounts (mount calls slow down as the namespace fills), and the
+	// median round counts.
+	const rounds, per = 5, 200
 	src := filepath.Join(dir, "src")
 	check(os.MkdirAll(src, 0o755))
-	targets := func(name string) []string {
-		var t []string
-		for i := range n {
-			p := filepath.Join(dir, name, fmt.Sprint(i))
-			check(os.MkdirAll(p, 0o755))
-			t = append(t, p)
+	var raws, ours []time.Duration
+	for r := range rounds {
+		var rawTargets, bindTargets []string
+		for i := range per {
+			a := filepath.Join(dir, fmt.Sprintf("raw%d-%d", r, i))
+			b := filepath.Join(dir, fmt.Sprintf("bind%d-%d", r, i))
+			check(os.MkdirAll(a, 0o755))
+			check(os.MkdirAll(b, 0o755))
+			rawTargets, bindTargets = append(rawTargets, a), append(bindTargets, b)
 		}
-		return t
+		start := time.Now()
+		for _, t := range rawTargets {
+			rawBind(src, t)
+		}
+		raws = append(raws, time.Since(start)/per)
+		for _, t := range rawTargets {
+			check(unix.Unmount(t, unix.MNT_DETACH))
+		}
+		start = time.Now()
+		for _, t := range bindTargets {
+			check(ns.Bind(src, t, 0))
+		}
+		ours = append(ours, time.Since(start)/per)
+		check(ns.Clear())
 	}
-	// Mount calls slow down as the namespace fills, so each run starts
-	// from the same mounts.
-	rawTargets, bindTargets := targets("raw"), targets("bind")
-	start := time.Now()
-	for _, t := range rawTargets {
-		rawBind(src, t)
-	}
-	raw := time.Since(start) / n
-	for _, t := range rawTargets {
-		check(unix.Unmount(t, unix.MNT_DETACH))
-	}
-	start = time.Now()
-	for _, t := range bindTargets {
-		check(ns.Bind(src, t, 0))
-	}
-	ours := time.Since(start) / n
+	raw, our := median(raws), median(ours)
 	fmt.Printf("  1,000 binds: open_tree+move_mount %v/op, bind.Bind %v/op: %v above the raw calls (target ≤ 50µs), %.2f×\n",
-		round(raw), round(ours), round(ours-raw), float64(ours)/float64(raw))
-	check(ns.Clear())
+		round(raw), round(our), round(our-raw), float64(our)/float64(raw))
 
-	fmt.Println("  bind -a onto a union of N members (a rebuild: N+1 members swapped in):")
+	fmt.Println("  bind -a onto a union of N members (a rebuild: N+1 members swapped in; medians):")
 	var perMember []float64
 	for _, c := range []struct{ members, iters int }{{2, 300}, {10, 300}, {100, 50}, {499, 10}} {
 		target := filepath.Join(dir, fmt.Sprintf("union%d", c.members))
@@ -180,14 +184,14 @@ func mounts() {
 		}
 		extra := filepath.Join(dir, "extra")
 		check(os.MkdirAll(extra, 0o755))
-		var total time.Duration
+		var times []time.Duration
 		for range c.iters {
 			start := time.Now()
 			check(ns.Bind(extra, target, bind.After))
-			total += time.Since(start)
+			times = append(times, time.Since(start))
 			check(ns.Unmount(extra, target))
 		}
-		per := total / time.Duration(c.iters)
+		per := median(times)
 		raw := rawUnion(dir, c.members+1, c.iters)
 		note := ""
 		if c.members == 10 {
@@ -240,7 +244,7 @@ func rawUnion(dir string, layers, iters int) time.Duration {
 	m := build()
 	check(unix.MoveMount(m, "", unix.AT_FDCWD, target, unix.MOVE_MOUNT_F_EMPTY_PATH))
 	unix.Close(m)
-	var total time.Duration
+	var times []time.Duration
 	for range iters {
 		start := time.Now()
 		m := build()
@@ -249,11 +253,17 @@ func rawUnion(dir string, layers, iters int) time.Duration {
 		check(unix.MoveMount(m, "", top, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH|0x200))
 		check(unix.Unmount(fmt.Sprintf("/proc/self/fd/%d", top), unix.MNT_DETACH))
 		unix.Close(m)
-		total += time.Since(start)
+		times = append(times, time.Since(start))
 		unix.Close(top)
 	}
 	check(unix.Unmount(target, unix.MNT_DETACH))
-	return total / time.Duration(iters)
+	return median(times)
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // rawBind is the least a bind can cost: a detached clone and a move.
