@@ -129,10 +129,12 @@ func (s *shell) run(argv0 string) int {
 		return 1
 	}
 	s.in = in
-	s.signals = notifySignals(in, s.interactive)
-	defer s.signals.stop()
+	defer s.stopSignals()
 	defer in.Close()
 
+	if o.nsFile != "" || o.has('l') || !o.hasCmd {
+		s.startSignals()
+	}
 	if o.nsFile != "" {
 		if err := s.opt.ApplyNamespace(s.opt.System, in, o.nsFile); err != nil {
 			fmt.Fprintf(s.opt.Stderr, "nsh: --ns: %v\n", err)
@@ -189,6 +191,9 @@ func (s *shell) runText(name string, src []byte) int {
 	}
 	if s.o.has('n') {
 		return 0
+	}
+	if !quickExec(f, s.in) {
+		s.startSignals()
 	}
 	execLast := !s.interactive
 	if !s.o.has('s') {
@@ -252,10 +257,91 @@ func (s *shell) finish(err error) int {
 	}
 	code := s.in.Exit()
 	if sig := s.in.ExitSignal(); err == interp.ErrExit && sig != "" {
-		s.signals.stop()
+		s.stopSignals()
 		raise(sig)
 	}
 	return code
+}
+
+// startSignals has the shell's signals passed to the interpreter from
+// now on.
+func (s *shell) startSignals() {
+	if s.signals == nil {
+		s.signals = notifySignals(s.in, s.interactive)
+	}
+}
+
+func (s *shell) stopSignals() {
+	if s.signals != nil {
+		s.signals.stop()
+	}
+}
+
+// quickExec reports whether f is one program that the shell execs at
+// once: a simple command naming a program (not a builtin or function)
+// with nothing in it that runs a command or waits (no substitution, no
+// here document). Such a shell has no time to get a signal that the Go
+// runtime would handle otherwise than the program will, so it need not
+// ask for signals at all, which saves start-up time (the runtime's
+// signal watcher takes a thread of its own).
+func quickExec(f *syntax.File, in *interp.Interp) bool {
+	if len(f.Stmts) != 1 {
+		return false
+	}
+	c := f.Stmts[0]
+	for {
+		a, ok := c.(*syntax.Assign)
+		if !ok {
+			break
+		}
+		if a.X == nil || !plainWord(a.Name) || !plainWord(a.Value) {
+			return false
+		}
+		c = a.X
+	}
+	sc, ok := c.(*syntax.Simple)
+	if !ok {
+		return false
+	}
+	name, ok := sc.Words[0].(*syntax.Lit)
+	if !ok || interp.IsBuiltin(name.Value) || in.IsFunc(name.Value) {
+		return false
+	}
+	for _, w := range sc.Words {
+		if !plainWord(w) {
+			return false
+		}
+	}
+	for _, r := range sc.Redirs {
+		if r.Here != nil || r.Target != nil && !plainWord(r.Target) {
+			return false
+		}
+	}
+	return true
+}
+
+// plainWord reports whether w expands without running anything.
+func plainWord(w syntax.Word) bool {
+	switch w := w.(type) {
+	case *syntax.Lit:
+		return true
+	case *syntax.Var:
+		return plainWord(w.Name) && (w.Index == nil || allPlain(w.Index.Words))
+	case *syntax.Concat:
+		return plainWord(w.X) && plainWord(w.Y)
+	case *syntax.List:
+		return allPlain(w.Words)
+	}
+	return false
+}
+
+func allPlain(ws []syntax.Word) bool {
+	for _, w := range ws {
+		if !plainWord(w) {
+			return false
+		}
+	}
+	return true
 }
 
 // runStdin reads commands from standard input, each as soon as it is

@@ -46,6 +46,8 @@ func TestSignals(t *testing.T) {
 			sig: syscall.SIGINT, stdout: "caught\nafter\n"},
 		{name: "interrupt handled by the program", src: "echo ready; sh -c 'trap \"exit 0\" INT; sleep 1'; echo after",
 			sig: syscall.SIGINT, group: true, stdout: "after\n"},
+		{name: "quit in a one-command script", src: "eval 'echo ready; sleep 0.5; echo after'", sig: syscall.SIGQUIT,
+			stdout: "after\n", noError: true},
 		{name: "sigexit runs on a signal", src: "fn sigexit {echo bye}; echo ready; sleep 3 >/dev/null >[2=1]", sig: syscall.SIGTERM,
 			stdout: "bye\n", killed: syscall.SIGTERM},
 	}
