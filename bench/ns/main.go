@@ -58,7 +58,8 @@ func main() {
 	}
 	dir, err := os.MkdirTemp("", "nsh-bench-")
 	check(err)
-	defer os.RemoveAll(dir)
+	atExit(func() { os.RemoveAll(dir) })
+	defer runAtExit()
 	check(os.Chmod(dir, 0o755))
 	self := filepath.Join(dir, "bench")
 	copyFile("/proc/self/exe", self)
@@ -133,7 +134,8 @@ func sessionStart(who string, wrap []string, commands []string) {
 func mounts() {
 	dir, err := os.MkdirTemp("", "nsh-bench-mounts-")
 	check(err)
-	defer os.RemoveAll(dir)
+	atExit(func() { os.RemoveAll(dir) })
+	defer runAtExit()
 	ns := bind.Session()
 
 	// 1,000 binds, in five rounds of 200; each round starts from the same
@@ -315,7 +317,20 @@ func check(err error) {
 	}
 }
 
+var exitFuncs []func()
+
+// atExit registers f to run when the benchmark ends, also when it fails.
+func atExit(f func()) { exitFuncs = append(exitFuncs, f) }
+
+func runAtExit() {
+	for i := len(exitFuncs) - 1; i >= 0; i-- {
+		exitFuncs[i]()
+	}
+	exitFuncs = nil
+}
+
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "bench/ns:", err)
+	runAtExit()
 	os.Exit(1)
 }
