@@ -22,11 +22,11 @@
 // hung up and the number can be reused. So a script keeps the ctl file
 // open while it uses the connection, e.g. in rc:
 //
-//	<>[3]/n/net/tcp/clone {
-//		n=`{read <[0=3]}
+//	{
+//		n=`{cat <[0=3]}
 //		echo connect 127.0.0.1!8080 >[1=3]
 //		cat /n/net/tcp/$n/data
-//	}
+//	} <>[3]/n/net/tcp/clone
 //
 // A read that waits returns when the client flushes it, clunks the fid,
 // or hangs up.
