@@ -272,7 +272,7 @@ func (f *fid) Readdir(offset uint64, count uint32) (p9.Dirents, error) {
 	if end > uint64(len(f.dir)) {
 		end = uint64(len(f.dir))
 	}
-	return append(p9.Dirents(nil), f.dir[offset:end]...), nil
+	return f.dir[offset:end:end], nil
 }
 
 // listing snapshots the entries; each entry's offset is the cookie of
