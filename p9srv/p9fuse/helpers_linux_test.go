@@ -347,6 +347,9 @@ func startBridge(t *testing.T, args ...string) *bridgeProc {
 		if !b.stop() {
 			t.Errorf("bridge did not exit on SIGTERM; stderr: %s", b.stderr.String())
 		}
+		if strings.Contains(b.stderr.String(), "DATA RACE") {
+			t.Errorf("the race detector found a race in the bridge:\n%s", b.stderr.String())
+		}
 		if ps := mountsUnder(mnt); len(ps) > 0 {
 			t.Errorf("bridge left mounts behind: %v", ps)
 			for _, p := range ps {

@@ -190,11 +190,12 @@ func (n *node) walkAttr(ctx context.Context, r *fidRef, name string) (p9.QID, p9
 		}
 	})
 	if errno != 0 {
-		return p9.QID{}, nil, valid, a, errno
+		// A call given up on may still be writing the results.
+		return p9.QID{}, nil, p9.AttrMask{}, p9.Attr{}, errno
 	}
 	if len(qids) != 1 {
 		go f.Close()
-		return p9.QID{}, nil, valid, a, syscall.ENOENT
+		return p9.QID{}, nil, p9.AttrMask{}, p9.Attr{}, syscall.ENOENT
 	}
 	return qids[0], f, valid, a, 0
 }
@@ -309,7 +310,10 @@ func (n *node) openFid(ctx context.Context, r *fidRef, flags p9.OpenFlags) (p9.F
 			f.Close()
 		}
 	})
-	return f, q, iounit, errno
+	if errno != 0 {
+		return nil, p9.QID{}, 0, errno
+	}
+	return f, q, iounit, 0
 }
 
 // Open opens a fid of its own for the open file.
@@ -470,7 +474,10 @@ func (n *node) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 		target, err = r.f.Readlink()
 		return err
 	}, nil)
-	return []byte(target), errno
+	if errno != 0 {
+		return nil, errno
+	}
+	return []byte(target), 0
 }
 
 // atRemoveDir is Linux's AT_REMOVEDIR, which 9P2000.L's Tunlinkat uses.
