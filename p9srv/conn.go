@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/hugelgupf/p9/linux"
 
@@ -95,8 +96,20 @@ func (c *conn) close() {
 	c.closeOnce.Do(func() { c.rwc.Close() })
 }
 
-// hangup wakes everything waiting on behalf of this connection.
+// drainTime bounds how long a connection whose client stopped sending
+// goes on writing the replies still due.
+const drainTime = 10 * time.Second
+
+// hangup wakes everything waiting on behalf of this connection and closes
+// it.
 func (c *conn) hangup() {
+	c.cancelAll()
+	// Closing the socket ends the read the library is blocked in.
+	c.close()
+}
+
+// cancelAll cancels every call the connection is waiting for.
+func (c *conn) cancelAll() {
 	c.mu.Lock()
 	c.hungup = true
 	for fid, o := range c.opens {
@@ -109,8 +122,6 @@ func (c *conn) hangup() {
 		}
 	}
 	c.mu.Unlock()
-	// Closing the socket ends the read the library is blocked in.
-	c.close()
 }
 
 type readSide struct{ c *conn }
@@ -128,7 +139,12 @@ func (c *conn) read(p []byte) (int, error) {
 	for len(c.pending) == 0 {
 		msg, err := c.readMsg()
 		if err != nil {
-			c.hangup()
+			// The client sent its last message; it may still read
+			// the replies to what it sent (a script piping requests
+			// into p9srv on stdin does), so the library finishes them
+			// before the connection closes, but not for ever.
+			c.cancelAll()
+			time.AfterFunc(drainTime, c.close)
 			return 0, err
 		}
 		if msg != nil {

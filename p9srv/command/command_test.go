@@ -19,6 +19,7 @@ import (
 	"github.com/hugelgupf/p9/p9"
 
 	"nsh.dev/nsh/internal/testenv"
+	"nsh.dev/nsh/p9srv/internal/wire"
 )
 
 // The test binary doubles as the p9srv command (and, on Linux, as a
@@ -295,6 +296,58 @@ func TestListenTCP(t *testing.T) {
 	}
 	c.Close()
 	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
+
+// A client may close its side as soon as it has sent its last request
+// (a script piping requests into p9srv does): the replies still due are
+// written before the connection closes.
+func TestStdioRepliesAfterEOF(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "hello"), []byte("hello from a pipe\n"), 0644)
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(context.Background(), []string{"export", dir}, inR, outW, io.Discard)
+		outW.Close()
+	}()
+	recv := func() *wire.Fcall {
+		t.Helper()
+		var hdr [4]byte
+		if _, err := io.ReadFull(outR, hdr[:]); err != nil {
+			t.Fatalf("reply: %v", err)
+		}
+		size := int(hdr[0]) | int(hdr[1])<<8 | int(hdr[2])<<16 | int(hdr[3])<<24
+		b := make([]byte, size)
+		copy(b, hdr[:])
+		if _, err := io.ReadFull(outR, b[4:]); err != nil {
+			t.Fatalf("reply: %v", err)
+		}
+		f, err := wire.Unmarshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	for _, f := range []*wire.Fcall{
+		{Type: wire.Tversion, Tag: wire.NoTag, Msize: 8192, Version: "9P2000.L"},
+		{Type: wire.Tattach, Tag: 1, Fid: 0, Afid: wire.NoFid},
+		{Type: wire.Twalk, Tag: 2, Fid: 0, Newfid: 1, Wnames: []string{"hello"}},
+		{Type: wire.Tlopen, Tag: 3, Fid: 1},
+	} {
+		inW.Write(wire.Marshal(f))
+		if r := recv(); r.Type != f.Type+1 {
+			t.Fatalf("%v: %v", f, r)
+		}
+	}
+	inW.Write(wire.Marshal(&wire.Fcall{Type: wire.Tread, Tag: 4, Fid: 1, Count: 100}))
+	inW.Close()
+	if r := recv(); r.Type != wire.Rread || string(r.Data) != "hello from a pipe\n" {
+		t.Errorf("read sent just before EOF: %v", r)
+	}
 	if code := <-done; code != 0 {
 		t.Errorf("exit %d", code)
 	}
