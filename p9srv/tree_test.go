@@ -318,8 +318,8 @@ func TestBlockedReadDoesNotWedgeRenames(t *testing.T) {
 	}
 	r2.Walk(0, 2, "tmp")
 	done := make(chan *wire.Fcall, 1)
+	r2.Send(&wire.Fcall{Type: wire.Trenameat, Tag: 5, Dfid: 2, Name: "a", NewDfid: 2, NewName: "b"})
 	go func() {
-		r2.Send(&wire.Fcall{Type: wire.Trenameat, Tag: 5, Dfid: 2, Name: "a", NewDfid: 2, NewName: "b"})
 		f, _ := r2.TryRecv(5 * time.Second)
 		done <- f
 	}()
