@@ -113,15 +113,15 @@ func (in *Interp) run1(c syntax.Cmd) error {
 	case *syntax.Switch:
 		return in.switchCmd(c)
 	case *syntax.Match:
-		subj, err := in.expand(nil, c.Subject)
+		subj, err := in.subject(c.Subject)
 		if err != nil {
 			return err
 		}
-		pats, err := in.patterns(c.Patterns)
+		ok, err := in.matchWords(subj, c.Patterns)
 		if err != nil {
 			return err
 		}
-		if matchAny(strings.Join(subj, " "), pats) {
+		if ok {
 			in.status = ""
 		} else {
 			in.status = statusNoMatch
@@ -184,7 +184,9 @@ func (in *Interp) assign(c *syntax.Assign) error {
 	if err != nil {
 		return err
 	}
-	val, err := in.expandWords(nil, []syntax.Word{c.Value})
+	one := [1]syntax.Word{c.Value}
+	ws := one[:]
+	val, err := in.expandWords(make([]string, 0, in.sizeHint(ws)), ws)
 	if err != nil {
 		return err
 	}
@@ -225,22 +227,19 @@ func (in *Interp) forLoop(c *syntax.For) error {
 }
 
 func (in *Interp) switchCmd(c *syntax.Switch) error {
-	subj, err := in.expand(nil, c.Subject)
+	s, err := in.subject(c.Subject)
 	if err != nil {
 		return err
 	}
-	s := strings.Join(subj, " ")
 	matched := false
 	for _, st := range c.Body {
 		if pats, ok := syntax.CaseLabel(st); ok {
 			if matched {
 				return nil
 			}
-			fs, err := in.patterns(pats)
-			if err != nil {
+			if matched, err = in.matchWords(s, pats); err != nil {
 				return err
 			}
-			matched = matchAny(s, fs)
 			continue
 		}
 		if matched {
@@ -258,7 +257,7 @@ func (in *Interp) simple(c *syntax.Simple) error {
 	if tail {
 		in.tail = nil
 	}
-	argv, err := in.expandWords(make([]string, 0, len(c.Words)), c.Words)
+	argv, err := in.expandWords(make([]string, 0, in.sizeHint(c.Words)), c.Words)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,30 @@ func hasGlob(w syntax.Word) bool {
 	return false
 }
 
+// sizeHint guesses how many words ws expand to, so that the list for
+// them can be made the right size at once.
+func (in *Interp) sizeHint(ws []syntax.Word) int {
+	n := 0
+	for _, w := range ws {
+		switch x := w.(type) {
+		case *syntax.Var:
+			if l, ok := x.Name.(*syntax.Lit); ok && x.Kind == syntax.VarValue && x.Index == nil {
+				n += len(in.lookup(l.Value))
+				continue
+			}
+			if x.Index != nil {
+				n += len(x.Index.Words)
+				continue
+			}
+		case *syntax.List:
+			n += in.sizeHint(x.Words)
+			continue
+		}
+		n++
+	}
+	return n
+}
+
 // expandWords appends the expansions of ws to dst, globbing patterns.
 func (in *Interp) expandWords(dst []string, ws []syntax.Word) ([]string, error) {
 	var err error
@@ -231,9 +255,12 @@ func (in *Interp) expandVar(dst []string, v *syntax.Var) ([]string, error) {
 	if v.Index == nil {
 		return append(dst, val...), nil
 	}
-	subs, err := in.expandWords(nil, v.Index.Words)
-	if err != nil {
-		return dst, err
+	var buf [4]string
+	subs, ok := litWords(buf[:0], v.Index.Words)
+	if !ok {
+		if subs, err = in.expandWords(nil, v.Index.Words); err != nil {
+			return dst, err
+		}
 	}
 	for _, s := range subs {
 		lo, hi, ok := subscript(s, len(val))
@@ -245,6 +272,19 @@ func (in *Interp) expandVar(dst []string, v *syntax.Var) ([]string, error) {
 		}
 	}
 	return dst, nil
+}
+
+// litWords appends the values of ws to dst when all are plain
+// literals, as subscripts usually are.
+func litWords(dst []string, ws []syntax.Word) ([]string, bool) {
+	for _, w := range ws {
+		l, ok := w.(*syntax.Lit)
+		if !ok || !l.Quoted && hasMeta(l.Value) {
+			return dst, false
+		}
+		dst = append(dst, l.Value)
+	}
+	return dst, true
 }
 
 // subscript reads n, n-m or n- and returns the 1-based range, clipped to
@@ -363,6 +403,58 @@ func (in *Interp) fields(dst []field, w syntax.Word) ([]field, error) {
 		dst = append(dst, field{s: s})
 	}
 	return dst, nil
+}
+
+// subject expands the subject of ~ or switch, which rc matches as one
+// word: the elements joined by spaces.
+func (in *Interp) subject(w syntax.Word) (string, error) {
+	switch x := w.(type) {
+	case *syntax.Lit:
+		return x.Value, nil
+	case *syntax.List:
+		if len(x.Words) == 1 {
+			return in.subject(x.Words[0]) // switch($x)
+		}
+	case *syntax.Var:
+		if x.Index == nil && x.Kind != syntax.VarFlat {
+			name, err := in.varName(x)
+			if err != nil {
+				return "", err
+			}
+			v := in.lookup(name)
+			if x.Kind == syntax.VarCount {
+				return strconv.Itoa(len(v)), nil
+			}
+			return strings.Join(v, " "), nil
+		}
+	}
+	v, err := in.expand(nil, w)
+	return strings.Join(v, " "), err
+}
+
+// matchWords reports whether subject matches one of the patterns ws.
+// Literal patterns, the common case, need no expansion.
+func (in *Interp) matchWords(subject string, ws []syntax.Word) (bool, error) {
+	for i, w := range ws {
+		if l, ok := w.(*syntax.Lit); ok {
+			if !l.Quoted && hasMeta(l.Value) {
+				if match(subject, litPattern(l.Value)) {
+					return true, nil
+				}
+			} else if l.Value == subject {
+				return true, nil
+			}
+			continue
+		}
+		pats, err := in.patterns(ws[i : i+1])
+		if err != nil {
+			return false, err
+		}
+		if matchAny(subject, pats) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // patterns expands the patterns of ~ or case.
