@@ -93,3 +93,44 @@ func BenchmarkReadLibraryOnly(b *testing.B) {
 		})
 	}
 }
+
+func benchGetattr(b *testing.B, sock string) {
+	nc, err := net.Dial("unix", sock)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := p9.NewClient(nc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	root, err := c.Attach("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, _, err := root.GetAttr(p9.AttrMaskAll); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGetattrServer(b *testing.B) {
+	fs, _ := New(b.TempDir())
+	sock := filepath.Join(b.TempDir(), "s")
+	ln, _ := net.Listen("unix", sock)
+	srv := p9srv.NewServer(fs)
+	go srv.Serve(ln)
+	defer srv.Close()
+	benchGetattr(b, sock)
+}
+
+func BenchmarkGetattrLibraryOnly(b *testing.B) {
+	fs, _ := New(b.TempDir())
+	sock := filepath.Join(b.TempDir(), "s")
+	ln, _ := net.Listen("unix", sock)
+	go p9.NewServer(fs).Serve(ln)
+	defer ln.Close()
+	benchGetattr(b, sock)
+}
