@@ -213,14 +213,14 @@ func (in *Interp) glob(p string) []string {
 		part := parts[k]
 		last := k == len(parts)-1
 		if part == "" {
-			if last { // a trailing /: only directories
+			if last { // a trailing /: only directories, slash kept
 				var dirs []string
 				for _, b := range bases {
 					if fi, err := in.sys.Stat(in.abs(b)); err == nil && fi.IsDir() {
-						dirs = append(dirs, b)
+						dirs = append(dirs, b+"/")
 					}
 				}
-				bases = dirs
+				return dirs
 			}
 			continue
 		}

@@ -233,6 +233,8 @@ var oracleTests = []struct {
 	{name: "glob from variable", src: `touch a.v; x='*.v'; echo $x`},
 	{name: "glob absolute", src: `echo /bin/sh*`},
 	{name: "glob caret", src: `touch p.c q.c; x=(p q); echo $x^.c *.c`},
+	{name: "glob trailing slash", src: `mkdir -p g/d; touch g/f; echo g/*/ g/*/.`},
+	{name: "glob double star", src: `mkdir -p h/a h/b; touch h/a/x h/b/y; echo h/*/*`},
 	{name: "glob in for", src: `touch 1.f 2.f; for(i in *.f) echo file $i`},
 
 	// Functions
@@ -299,6 +301,7 @@ var oracleTests = []struct {
 	{name: "import", src: `sh -c 'q=imported; export q; exec ` + rcPathPlaceholder + ` -c "echo \$q"'`},
 	{name: "path follows PATH", src: `PATH=/bin:/usr/bin; echo $path`},
 	{name: "PATH follows path", src: `path=(/usr/bin /bin); echo $PATH`},
+	{name: "local path", src: `path=/nonexistent ls >[2]/dev/null || echo failed; ls >/dev/null && echo ok`},
 	{name: "path search", src: `path=(); ls >/dev/null; echo $status`},
 	{name: "path empty element", src: `mkdir b; echo 'echo local prog' >b/prog; chmod +x b/prog; cd b; path=(.); prog`},
 	{name: "function export", src: `fn greet {echo hello $1}; ` + rcPathPlaceholder + ` -c 'greet child'`},

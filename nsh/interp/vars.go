@@ -152,8 +152,7 @@ type savedVar struct {
 }
 
 func (in *Interp) save(name string) savedVar {
-	v, had := in.vars[name]
-	s := savedVar{name: name, val: v, had: had}
+	s := in.save1(name)
 	var p string
 	switch name {
 	case "path":
@@ -166,10 +165,15 @@ func (in *Interp) save(name string) savedVar {
 		p = "home"
 	}
 	if p != "" {
-		ps := in.save(p)
+		ps := in.save1(p)
 		s.partner = &ps
 	}
 	return s
+}
+
+func (in *Interp) save1(name string) savedVar {
+	v, had := in.vars[name]
+	return savedVar{name: name, val: v, had: had}
 }
 
 func (in *Interp) restore(s savedVar) {
