@@ -287,6 +287,8 @@ func TestBadInput(t *testing.T) {
 			stderr: "nsh: bad.rc:1: f: functions nested too deeply\n", code: 1},
 		{name: "bad descriptor number", script: "echo x >[99999999]f\n",
 			stderr: "nsh: bad.rc:1: bad file descriptor 9999999\n", code: 1},
+		{name: "dot itself", script: ". ./bad.rc\n",
+			stderr: "nsh: ./bad.rc:1: .: ./bad.rc: files and functions nested too deeply\n", code: 1},
 		{name: "dot missing file", script: ". ./missing.rc\necho not reached\n",
 			stderr: "nsh: bad.rc:1: .: ./missing.rc: no such file or directory\n", code: 1},
 		{name: "dot syntax error", script: "echo 'echo (' >broken.rc\n. ./broken.rc\necho not reached\n",

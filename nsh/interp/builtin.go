@@ -117,9 +117,14 @@ func bDot(in *Interp, argv []string, pos syntax.Pos) error {
 		saved = in.save("*")
 		in.vars["*"] = args[1:len(args):len(args)]
 	}
+	if in.depth >= maxDepth {
+		return in.abort(pos, ".: %s: files and functions nested too deeply", name)
+	}
 	fileName := in.file
 	in.file = name
+	in.depth++
 	err = in.runList(prog.Stmts)
+	in.depth--
 	in.file = fileName
 	if len(args) > 1 {
 		in.restore(saved)

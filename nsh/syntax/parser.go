@@ -70,7 +70,21 @@ type parser struct {
 	peeked *token
 	ifOK   bool      // the command being parsed may be if not
 	open   []opening // unclosed brackets, for messages at end of file
+	depth  int       // nesting, bounded by maxNesting
 }
+
+// maxNesting bounds how deeply commands and words may nest, so that
+// pathological input gives an error rather than exhausting the stack.
+const maxNesting = 1000
+
+func (p *parser) enter() {
+	p.depth++
+	if p.depth > maxNesting {
+		panic(&Error{Name: p.name, Pos: p.tok.pos, Near: p.describe(p.tok), Reason: "nested too deeply"})
+	}
+}
+
+func (p *parser) leave() { p.depth-- }
 
 func (p *parser) next() {
 	if p.peeked != nil {
@@ -226,6 +240,8 @@ func (p *parser) cmd() Cmd {
 // pipe (inPipe) a plain command is returned without its own pipes, for
 // the caller to continue the pipeline.
 func (p *parser) unary(inPipe bool) Cmd {
+	p.enter()
+	defer p.leave()
 	ifOK := p.ifOK
 	p.ifOK = false
 	switch p.tok.kind {
@@ -455,6 +471,8 @@ func (p *parser) words() []Word {
 
 // atom parses one word with no carets.
 func (p *parser) atom(keywordOK bool) Word {
+	p.enter()
+	defer p.leave()
 	t := p.tok
 	switch t.kind {
 	case tWord:

@@ -417,6 +417,26 @@ func TestParserOptions(t *testing.T) {
 	}
 }
 
+func TestNesting(t *testing.T) {
+	for _, src := range []string{
+		strings.Repeat("{", 5000),
+		strings.Repeat("{", 5000) + strings.Repeat("}", 5000),
+		strings.Repeat("! ", 5000) + "x",
+		"echo " + strings.Repeat("$", 5000) + "x",
+		"echo " + strings.Repeat("(", 5000),
+		strings.Repeat("if(x) ", 5000) + "y",
+	} {
+		_, err := Parse("t", []byte(src))
+		if err == nil || !strings.Contains(err.Error(), "nested too deeply") {
+			t.Errorf("%.20q...: %v, want nested too deeply", src, err)
+		}
+	}
+	ok := strings.Repeat("{", 200) + "x" + strings.Repeat("}", 200)
+	if _, err := Parse("t", []byte(ok)); err != nil {
+		t.Errorf("200 nested blocks: %v", err)
+	}
+}
+
 func TestQuote(t *testing.T) {
 	for in, want := range map[string]string{
 		"":       "''",
