@@ -292,6 +292,15 @@ var oracleTests = []struct {
 	{name: "status assignment", src: `status=foo; echo $status`},
 	{name: "status of script", src: `false`},
 	{name: "status of script true", src: `false; true`},
+	{name: "status after assignment", src: `false; x=1; echo $status`},
+	{name: "status after fn", src: `false; fn f {}; echo $status`},
+	{name: "status after switch without match", src: `false; switch(a){case b; echo b}; echo $status`},
+	{name: "status after empty for", src: `false; for(i in) echo x; echo $status`},
+	{name: "status after while", src: `x=(a b); while(! ~ $#x 0) x=$x(2-); echo $status`},
+	{name: "status of false if at end", src: `if(false) echo yes`},
+	{name: "status of false match at end", src: `~ a b`},
+	{name: "status of subshell", src: `@{false}; echo $status; @{true}; echo [$status]`},
+	{name: "status of block at end", src: `{false}`},
 	{name: "status not found", src: `nonexistent_program_x; ~ $status '' || echo false`},
 
 	// Environment

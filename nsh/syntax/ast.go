@@ -164,22 +164,53 @@ type Async struct {
 	Amp Pos
 }
 
-func (c *Simple) Pos() Pos     { return c.Words[0].Pos() }
-func (c *Block) Pos() Pos      { return c.Lbrace }
+// Pos implements Node for Simple.
+func (c *Simple) Pos() Pos { return c.Words[0].Pos() }
+
+// Pos implements Node for Block.
+func (c *Block) Pos() Pos { return c.Lbrace }
+
+// Pos implements Node for Redirected.
 func (c *Redirected) Pos() Pos { return c.Redir.OpPos }
-func (c *Assign) Pos() Pos     { return c.Name.Pos() }
-func (c *If) Pos() Pos         { return c.If }
-func (c *IfNot) Pos() Pos      { return c.If }
-func (c *For) Pos() Pos        { return c.For }
-func (c *While) Pos() Pos      { return c.While }
-func (c *Switch) Pos() Pos     { return c.Switch }
-func (c *Match) Pos() Pos      { return c.Tilde }
-func (c *AndOr) Pos() Pos      { return c.X.Pos() }
-func (c *Pipeline) Pos() Pos   { return c.Cmds[0].Pos() }
-func (c *Not) Pos() Pos        { return c.Bang }
-func (c *Subshell) Pos() Pos   { return c.At }
-func (c *FnDef) Pos() Pos      { return c.Fn }
-func (c *Async) Pos() Pos      { return c.X.Pos() }
+
+// Pos implements Node for Assign.
+func (c *Assign) Pos() Pos { return c.Name.Pos() }
+
+// Pos implements Node for If.
+func (c *If) Pos() Pos { return c.If }
+
+// Pos implements Node for IfNot.
+func (c *IfNot) Pos() Pos { return c.If }
+
+// Pos implements Node for For.
+func (c *For) Pos() Pos { return c.For }
+
+// Pos implements Node for While.
+func (c *While) Pos() Pos { return c.While }
+
+// Pos implements Node for Switch.
+func (c *Switch) Pos() Pos { return c.Switch }
+
+// Pos implements Node for Match.
+func (c *Match) Pos() Pos { return c.Tilde }
+
+// Pos implements Node for AndOr.
+func (c *AndOr) Pos() Pos { return c.X.Pos() }
+
+// Pos implements Node for Pipeline.
+func (c *Pipeline) Pos() Pos { return c.Cmds[0].Pos() }
+
+// Pos implements Node for Not.
+func (c *Not) Pos() Pos { return c.Bang }
+
+// Pos implements Node for Subshell.
+func (c *Subshell) Pos() Pos { return c.At }
+
+// Pos implements Node for FnDef.
+func (c *FnDef) Pos() Pos { return c.Fn }
+
+// Pos implements Node for Async.
+func (c *Async) Pos() Pos { return c.X.Pos() }
 
 func (*Simple) cmdNode()     {}
 func (*Block) cmdNode()      {}
@@ -260,11 +291,22 @@ type ProcSubst struct {
 	Body  []Cmd
 }
 
-func (w *Lit) Pos() Pos       { return w.ValuePos }
-func (w *Concat) Pos() Pos    { return w.X.Pos() }
-func (w *Var) Pos() Pos       { return w.Dollar }
-func (w *List) Pos() Pos      { return w.Lparen }
+// Pos implements Node for Lit.
+func (w *Lit) Pos() Pos { return w.ValuePos }
+
+// Pos implements Node for Concat.
+func (w *Concat) Pos() Pos { return w.X.Pos() }
+
+// Pos implements Node for Var.
+func (w *Var) Pos() Pos { return w.Dollar }
+
+// Pos implements Node for List.
+func (w *List) Pos() Pos { return w.Lparen }
+
+// Pos implements Node for Backquote.
 func (w *Backquote) Pos() Pos { return w.Quote }
+
+// Pos implements Node for ProcSubst.
 func (w *ProcSubst) Pos() Pos { return w.OpPos }
 
 func (*Lit) wordNode()       {}
