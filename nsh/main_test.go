@@ -7,10 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"nsh.dev/nsh/nsh/internal/nshtest"
 )
 
 // nshBinary is cmd/nsh, built once for these tests.
@@ -22,13 +23,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	// Reachable by the unprivileged user of the rootless test.
-	os.Chmod(dir, 0o755)
-	nshBinary = filepath.Join(dir, "nsh")
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", nshBinary, "nsh.dev/nsh/cmd/nsh")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "building nsh: %v\n", err)
+	nshBinary, err = nshtest.Build(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 
 	"nsh.dev/nsh/internal/testenv"
 	"nsh.dev/nsh/nsh"
+	"nsh.dev/nsh/nsh/internal/nshtest"
 	"nsh.dev/nsh/nsh/interp"
 	"nsh.dev/nsh/nsh/syntax"
 )
@@ -28,17 +28,14 @@ const rcPath = "/usr/lib/plan9/bin/rc"
 var nshBinary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "nsh-interp-test")
+	dir, err := os.MkdirTemp("", "nsh-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	nshBinary = filepath.Join(dir, "nsh")
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	cmd := exec.Command(goTool, "build", "-o", nshBinary, "nsh.dev/nsh/cmd/nsh")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "building nsh: %v\n", err)
+	nshBinary, err = nshtest.Build(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}

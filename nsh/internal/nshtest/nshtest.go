@@ -1,0 +1,40 @@
+// Package nshtest helps the shell's tests run the nsh program itself.
+package nshtest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+)
+
+// Build compiles cmd/nsh into dir and returns the program's path. dir is
+// made readable by everyone, so that tests can run the program as an
+// unprivileged user.
+func Build(dir string) (string, error) {
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "nsh")
+	cmd := exec.Command(goTool(), "build", "-o", bin, "nsh.dev/nsh/cmd/nsh")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building nsh: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// goTool is the go command of the toolchain running the tests, or the
+// one on $PATH.
+func goTool() string {
+	if root := runtime.GOROOT(); root != "" {
+		p := filepath.Join(root, "bin", "go")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	return "go"
+}
