@@ -44,3 +44,23 @@ func TestQuickExec(t *testing.T) {
 		}
 	}
 }
+
+func TestIncomplete(t *testing.T) {
+	for src, want := range map[string]bool{
+		"echo a\n":               false,
+		"echo )\n":               false,
+		"for(i in a b) {\n":      true,
+		"echo 'a\n":              true,
+		"echo a |\n":             true,
+		"echo a \\\n":            true,
+		"# comment \\\n":         false,
+		"cat <<EOF\nbody\n":      true,
+		"cat <<EOF\nbody\nEOF\n": false,
+		"if not echo x\n":        false, // after an if, it is complete
+		"if(true)\n":             true,
+	} {
+		if got := Incomplete(src); got != want {
+			t.Errorf("Incomplete(%q) = %v, want %v", src, got, want)
+		}
+	}
+}

@@ -51,14 +51,18 @@ func (lr *lineReader) ReadCommand() (string, error) {
 			}
 			return b.String(), err
 		}
-		if !incomplete(b.String()) {
+		if !Incomplete(b.String()) {
 			return b.String(), nil
 		}
 	}
 }
 
-// incomplete reports whether src needs more lines to be a command.
-func incomplete(src string) bool {
+// Incomplete reports whether src, the lines read so far, needs more
+// lines to be a command: the parser met its end inside a construct (an
+// open brace or quote, a trailing pipe, a line ending in a backslash). A
+// line editor asks this to decide between running and a continuation
+// prompt.
+func Incomplete(src string) bool {
 	p := syntax.Parser{Partial: true, AfterIf: true}
 	_, err := p.Parse([]byte(src))
 	return syntax.IsIncomplete(err)
