@@ -161,11 +161,11 @@ func exchangeVersion(rw io.ReadWriter, version string, msize uint32) (string, ui
 	m = binary.LittleEndian.AppendUint32(m, msize)
 	m = appendString(m, version)
 	if _, err := rw.Write(m); err != nil {
-		return "", 0, fmt.Errorf("version: %w", dialError(err))
+		return "", 0, fmt.Errorf("version: %w", handshakeError(err))
 	}
 	var hdr [headerLen]byte
 	if _, err := io.ReadFull(rw, hdr[:]); err != nil {
-		return "", 0, fmt.Errorf("version: %w", handshakeReadError(err))
+		return "", 0, fmt.Errorf("version: %w", handshakeError(err))
 	}
 	size := binary.LittleEndian.Uint32(hdr[:])
 	if size < headerLen || size > 64<<10 {
@@ -173,7 +173,7 @@ func exchangeVersion(rw io.ReadWriter, version string, msize uint32) (string, ui
 	}
 	body := make([]byte, size-headerLen)
 	if _, err := io.ReadFull(rw, body); err != nil {
-		return "", 0, fmt.Errorf("version: %w", handshakeReadError(err))
+		return "", 0, fmt.Errorf("version: %w", handshakeError(err))
 	}
 	switch hdr[4] {
 	case msgRlerror:
@@ -193,9 +193,13 @@ func exchangeVersion(rw io.ReadWriter, version string, msize uint32) (string, ui
 	}
 }
 
-func handshakeReadError(err error) error {
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return errors.New("server hung up")
+// handshakeError names what went wrong talking to the server in words
+// a user reads: a closed connection is the server hanging up.
+func handshakeError(err error) error {
+	for _, hup := range append([]error{io.EOF, io.ErrUnexpectedEOF, io.ErrClosedPipe, net.ErrClosed}, hangupErrnos...) {
+		if errors.Is(err, hup) {
+			return errors.New("server hung up")
+		}
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		return errors.New("server does not answer")

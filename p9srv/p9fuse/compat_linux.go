@@ -5,6 +5,10 @@ import (
 	"syscall"
 )
 
+// hangupErrnos are the errors of writing to or reading from a socket
+// whose peer has gone.
+var hangupErrnos = []error{syscall.EPIPE, syscall.ECONNRESET}
+
 // rawCompatConn is a compatConn over a socket. Exposing the socket lets
 // the p9 client read each reply with one recvmsg into its buffers.
 type rawCompatConn struct {
