@@ -53,11 +53,16 @@ type Bridge struct {
 // Mount attaches to the 9P server at addr and mounts it on mountpoint.
 func Mount(addr, mountpoint string, o Options) (*Bridge, error) {
 	clearStaleMount(mountpoint)
+	if err := unix.Access("/dev/fuse", unix.R_OK|unix.W_OK); err != nil {
+		return nil, fmt.Errorf("/dev/fuse: %w (9P mounts need FUSE usable by the user: many systems make /dev/fuse mode 0666)", err)
+	}
 	c, err := Dial(addr, o.Aname, DefaultMsize)
 	if err != nil {
 		return nil, &AddrError{Addr: addr, Err: err}
 	}
+	c.conn.SetDeadline(time.Now().Add(handshakeTimeout))
 	q, valid, attr, err := c.Root.GetAttr(p9.AttrMaskAll)
+	c.conn.SetDeadline(time.Time{})
 	if err != nil {
 		c.Close()
 		return nil, &AddrError{Addr: addr, Err: fmt.Errorf("attributes of the root: %w", err)}
