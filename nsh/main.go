@@ -382,6 +382,11 @@ func (s *shell) runStdin() int {
 	afterIf := false
 	for {
 		text, rerr := r.ReadCommand()
+		if s.interactive {
+			// An interrupt typed at the prompt was for the input, not
+			// for the command about to run.
+			s.in.Discard("sigint")
+		}
 		if text == "" && rerr == io.EOF {
 			break
 		}

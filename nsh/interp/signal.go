@@ -41,6 +41,17 @@ func (in *Interp) Notify(sig string) {
 	}
 }
 
+// Discard forgets a pending signal, named as for Notify: an interactive
+// shell discards the interrupt typed at its prompt, when no command ran
+// that it was meant for.
+func (in *Interp) Discard(sig string) {
+	for _, s := range sigOrder {
+		if s.name == sig {
+			in.sh.sigs.And(^s.bit)
+		}
+	}
+}
+
 // checkSignals acts on pending signals. Threads other than the shell's
 // own stop (ErrExit) for a signal their shell has no handler for, and
 // leave the signal for the shell.
