@@ -25,7 +25,7 @@ func TestBehaviour(t *testing.T) {
 			stdout: " x = a 001 b c 001 d \\n\n"},
 		{name: "empty list not exported", src: `x=(); y=''; env | grep -c '^[xy]='`, stdout: "1\n"},
 		{name: "private variables not exported", src: `env | grep -c '^(status|pid|apid|\*|0)='`, stdout: "0\n", failed: true},
-		{name: "function encoding", src: "fn f {echo a; if(x) y\n}; env | grep '^fn#f='", stdout: "fn#f={echo a; if(x) y}\n"},
+		{name: "function encoding", src: "fn f {echo a; if(x) y\n}; env | grep -A1 '^fn#f='", stdout: "fn#f={echo a; if(x) y}\n\n"},
 		{name: "function round trip", src: `fn f {echo f $*}; ` + nshPlaceholder + ` -c 'f from child; whatis f'`,
 			stdout: "f from child\nfn f {echo f $*}\n"},
 		{name: "list round trip", src: `x=(a 'b c' ''); ` + nshPlaceholder + ` -c 'echo $#x; whatis x'`,
@@ -84,6 +84,25 @@ func TestBehaviour(t *testing.T) {
 }
 
 const nshPlaceholder = "NSH"
+
+// TestRCEnvironment checks that nsh and plan9port's rc read each
+// other's variables and functions from the environment.
+func TestRCEnvironment(t *testing.T) {
+	rc := needRC(t)
+	dir := scriptDir(t)
+	const define = "fn greet {echo hello $1; for(i in a b) echo $i}\nx=(1 '2 3' '')\n"
+	const use = "greet child; echo $#x; whatis x"
+	const want = "hello child\na\nb\n3\nx=(1 '2 3' '')\n"
+
+	got := runInProcess(t, dir, define+rc+" -c '"+strings.ReplaceAll(use, "'", "''")+"'", "")
+	if got.stdout != want || got.stderr != "" {
+		t.Errorf("nsh to rc:\n%s\nwant stdout %q", got, want)
+	}
+	got = runProgram(t, rc, dir, define+nshBinary+" -c '"+strings.ReplaceAll(use, "'", "''")+"'", "")
+	if got.stdout != want || got.stderr != "" {
+		t.Errorf("rc to nsh:\n%s\nwant stdout %q", got, want)
+	}
+}
 
 // TestNew checks the interpreter's start: the variables rc starts with.
 func TestNew(t *testing.T) {

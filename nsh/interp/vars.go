@@ -26,7 +26,7 @@ func (in *Interp) importEnv(env []string) {
 		}
 		if fn, ok := strings.CutPrefix(name, "fn#"); ok {
 			if fn != "" {
-				in.fns[fn] = &function{text: val, name: fn}
+				in.fns[fn] = &function{text: strings.TrimRight(val, "\n"), name: fn}
 			}
 			continue
 		}
@@ -192,7 +192,8 @@ func (in *Interp) restore(s savedVar) {
 }
 
 // environ is the environment for a child: every variable but the private
-// ones, lists joined with \001, and every function as fn#name={...}.
+// ones, lists joined with \001, and every function as fn#name={...},
+// as plan9port's rc has them.
 func (in *Interp) environ() []string {
 	if !in.envDirty && in.envCache != nil {
 		return in.envCache
@@ -216,7 +217,8 @@ func (in *Interp) environ() []string {
 		if text == "" || strings.IndexByte(text, 0) >= 0 {
 			continue
 		}
-		env = append(env, "fn#"+name+"="+text)
+		// plan9port's rc wants the definition to end with a newline.
+		env = append(env, "fn#"+name+"="+text+"\n")
 	}
 	sort.Strings(env)
 	in.envCache = env
