@@ -26,9 +26,26 @@ type file struct {
 var _ p9.File = (*file)(nil)
 
 func (f *file) Walk(names []string) ([]p9.QID, p9.File, error) {
+	qids, nf, _, err := f.walk(names, false)
+	return qids, nf, err
+}
+
+// walk walks names and returns the stat of where it ends, so that
+// WalkGetAttr needs no second call; a walk to itself stats only for it.
+func (f *file) walk(names []string, wantStat bool) ([]p9.QID, *file, unix.Stat_t, error) {
+	var st unix.Stat_t
 	if len(names) == 0 {
 		f.node.incRef()
-		return nil, &file{node: f.node, openFd: -1}, nil
+		nf := &file{node: f.node, openFd: -1}
+		if !wantStat {
+			return nil, nf, st, nil
+		}
+		var err error
+		if st, err = f.node.stat(); err != nil {
+			nf.Close()
+			return nil, nil, st, err
+		}
+		return nil, nf, st, nil
 	}
 	var qids []p9.QID
 	cur := f.node
@@ -37,30 +54,25 @@ func (f *file) Walk(names []string) ([]p9.QID, p9.File, error) {
 		next, err := cur.walk(name)
 		cur.decRef()
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, st, err
 		}
-		st, err := next.stat()
+		st, err = next.stat()
 		if err != nil {
 			next.decRef()
-			return nil, nil, err
+			return nil, nil, st, err
 		}
 		qids = append(qids, next.fs.qid(&st))
 		cur = next
 	}
-	return qids, &file{node: cur, openFd: -1}, nil
+	return qids, &file{node: cur, openFd: -1}, st, nil
 }
 
 func (f *file) WalkGetAttr(names []string) ([]p9.QID, p9.File, p9.AttrMask, p9.Attr, error) {
-	qids, nf, err := f.Walk(names)
+	qids, nf, st, err := f.walk(names, true)
 	if err != nil {
 		return nil, nil, p9.AttrMask{}, p9.Attr{}, err
 	}
-	_, mask, attr, err := nf.GetAttr(p9.AttrMaskAll)
-	if err != nil {
-		nf.Close()
-		return nil, nil, p9.AttrMask{}, p9.Attr{}, err
-	}
-	return qids, nf, mask, attr, nil
+	return qids, nf, allAttrs, attrOf(&st), nil
 }
 
 func (f *file) StatFS() (p9.FSStat, error) {
@@ -92,7 +104,11 @@ func (f *file) GetAttr(p9.AttrMask) (p9.QID, p9.AttrMask, p9.Attr, error) {
 	if err != nil {
 		return p9.QID{}, p9.AttrMask{}, p9.Attr{}, err
 	}
-	return f.node.fs.qid(&st), allAttrs, p9.Attr{
+	return f.node.fs.qid(&st), allAttrs, attrOf(&st), nil
+}
+
+func attrOf(st *unix.Stat_t) p9.Attr {
+	return p9.Attr{
 		Mode:             p9.FileMode(st.Mode),
 		UID:              p9.UID(st.Uid),
 		GID:              p9.GID(st.Gid),
@@ -107,7 +123,7 @@ func (f *file) GetAttr(p9.AttrMask) (p9.QID, p9.AttrMask, p9.Attr, error) {
 		MTimeNanoSeconds: uint64(st.Mtim.Nsec),
 		CTimeSeconds:     uint64(st.Ctim.Sec),
 		CTimeNanoSeconds: uint64(st.Ctim.Nsec),
-	}, nil
+	}
 }
 
 func (f *file) SetAttr(valid p9.SetAttrMask, attr p9.SetAttr) error {
