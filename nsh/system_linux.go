@@ -16,6 +16,11 @@ func startProcess(attr *interp.ProcAttr) (*os.Process, error) {
 	if attr.Background {
 		sys = &syscall.SysProcAttr{Setpgid: true}
 	}
+	return startProcessAttr(attr, sys)
+}
+
+// startProcessAttr starts a program with the given process attributes.
+func startProcessAttr(attr *interp.ProcAttr, sys *syscall.SysProcAttr) (*os.Process, error) {
 	return os.StartProcess(attr.Path, attr.Args, &os.ProcAttr{
 		Dir:   attr.Dir,
 		Env:   attr.Env,
