@@ -30,7 +30,8 @@ import (
 	"nsh.dev/nsh/p9srv/p9fuse"
 )
 
-// benchHelperEnv makes the binary serve exportfs instead (see serveExport).
+// benchHelperEnv makes the binary run the p9srv command instead (see
+// serveP9srv).
 const benchHelperEnv = "BENCH_9P_HELPER"
 
 // insideEnv marks the re-executed benchmark running in its own mount
@@ -44,8 +45,8 @@ func main() {
 		status := p9fuse.Main(os.Args)
 		stop()
 		os.Exit(status)
-	case os.Getenv(benchHelperEnv) == "export":
-		os.Exit(serveExport(os.Args[1:]))
+	case os.Getenv(benchHelperEnv) == "p9srv":
+		os.Exit(serveP9srv())
 	}
 
 	cfg := config{}

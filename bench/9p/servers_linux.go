@@ -13,43 +13,20 @@ import (
 	"syscall"
 	"time"
 
-	"nsh.dev/nsh/p9srv"
-	"nsh.dev/nsh/p9srv/exportfs"
+	"nsh.dev/nsh/p9srv/command"
 	"nsh.dev/nsh/p9srv/p9fuse"
 )
 
 // profileEnv names the file a helper writes its CPU profile to.
 const profileEnv = "BENCH_9P_PROFILE"
 
-// serveExport serves DIR with p9srv's exportfs on unix socket SOCK until
-// SIGTERM, as "p9srv -l unix!SOCK export DIR" does.
-func serveExport(args []string) int {
-	if len(args) != 2 {
-		fmt.Fprintln(os.Stderr, "export helper: want SOCK DIR")
-		return 2
-	}
-	fs, err := exportfs.New(args[1])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	l, err := net.Listen("unix", args[0])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
+// serveP9srv runs the p9srv command itself (its arguments are this
+// process's), so that the figures are those of "p9srv -l unix!SOCK
+// export DIR".
+func serveP9srv() int {
 	stop := startProfile()
 	defer stop()
-	srv := p9srv.NewServer(fs)
-	go func() {
-		sig := make(chan os.Signal, 1)
-		signalNotify(sig)
-		<-sig
-		l.Close()
-		srv.Close()
-	}()
-	srv.Serve(l)
-	return 0
+	return command.Main()
 }
 
 // startProfile starts a CPU profile if profileEnv names a file.
@@ -89,12 +66,13 @@ func profileFile(dir, name string) []string {
 	return []string{profileEnv + "=" + filepath.Join(dir, name+".pprof")}
 }
 
-// startExport starts the exportfs helper.
+// startExport runs "p9srv -l unix!SOCK export DIR".
 func startExport(sock, dir, profile string) (*exec.Cmd, error) {
-	cmd, err := self(append([]string{benchHelperEnv + "=export"}, profileFile(profile, "p9srv")...), sock, dir)
+	cmd, err := self(append([]string{benchHelperEnv + "=p9srv"}, profileFile(profile, "p9srv")...), "-l", "unix!"+sock, "export", dir)
 	if err != nil {
 		return nil, err
 	}
+	cmd.Args[0] = "p9srv"
 	return cmd, cmd.Start()
 }
 
