@@ -13,13 +13,24 @@ import (
 // made readable by everyone, so that tests can run the program as an
 // unprivileged user.
 func Build(dir string) (string, error) {
+	return build(dir, "nsh", "nsh.dev/nsh/cmd/nsh")
+}
+
+// BuildP9srv compiles cmd/p9srv into dir and returns the program's path,
+// as Build does for nsh.
+func BuildP9srv(dir string) (string, error) {
+	return build(dir, "p9srv", "nsh.dev/nsh/cmd/p9srv")
+}
+
+// build compiles the package pkg into dir/name.
+func build(dir, name, pkg string) (string, error) {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, "nsh")
-	cmd := exec.Command(goTool(), "build", "-o", bin, "nsh.dev/nsh/cmd/nsh")
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command(goTool(), "build", "-o", bin, pkg)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building nsh: %v\n%s", err, out)
+		return "", fmt.Errorf("building %s: %v\n%s", name, err, out)
 	}
 	return bin, nil
 }
