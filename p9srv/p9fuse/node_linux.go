@@ -316,8 +316,28 @@ func (n *node) openFid(ctx context.Context, r *fidRef, flags p9.OpenFlags) (p9.F
 	return f, q, iounit, 0
 }
 
-// Open opens a fid of its own for the open file.
+// Open opens a fid of its own for the open file. A file (not a
+// directory: lookups walk from a directory's fid) that holds a fid nobody
+// is using opens that one, saving the Twalk that would clone it; the node
+// walks afresh when next needed, which the lookup that precedes the next
+// open by name does anyway.
 func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
+	if f := n.takeFid(); f != nil {
+		errno, abandoned := n.b.s.call(ctx, func() error {
+			_, _, err := f.Open(openFlags(flags))
+			return err
+		}, func() { f.Close() })
+		switch {
+		case errno == 0:
+			return n.b.newFileHandle(f), n.b.openFlags(), 0
+		case abandoned:
+			return nil, 0, errno
+		default:
+			// Not opened, so still a plain walked fid: give it back.
+			n.setFidIfNone(f)
+			return nil, 0, errno
+		}
+	}
 	r, errno := n.acquire(ctx)
 	if errno != 0 {
 		return nil, 0, errno
@@ -328,6 +348,37 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 		return nil, 0, errno
 	}
 	return n.b.newFileHandle(f), n.b.openFlags(), 0
+}
+
+// takeFid takes the fid away from a node that is not a directory, if no
+// call is using it, for the caller to open.
+func (n *node) takeFid() p9.File {
+	if n.IsDir() || n.root {
+		return nil
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	r := n.fid
+	if r == nil || r.refs.Load() != 1 {
+		return nil
+	}
+	n.fid = nil
+	n.b.fids.remove(n)
+	return r.f
+}
+
+// setFidIfNone gives the node f, unless it has got a fid meanwhile.
+func (n *node) setFidIfNone(f p9.File) {
+	n.mu.Lock()
+	if n.fid == nil {
+		n.fid = newFidRef(f)
+		n.b.fids.add(n)
+		f = nil
+	}
+	n.mu.Unlock()
+	if f != nil {
+		go f.Close()
+	}
 }
 
 // openFlags are the FUSE flags of an open file: direct I/O without
