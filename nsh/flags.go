@@ -6,7 +6,7 @@ import (
 )
 
 // usageText is the synopsis printed by --help and after a usage error.
-const usageText = `usage: nsh [-eilnsvxI] [--ns FILE] [--share] [-c COMMAND [ARG ...] | FILE [ARG ...]]`
+const usageText = `usage: nsh [-eilnsvxI] [--ns FILE] [--share] [--norc] [-c COMMAND [ARG ...] | FILE [ARG ...]]`
 
 const helpText = usageText + `
 
@@ -24,11 +24,20 @@ mount namespace, edited with bind, mount and unmount and shown by ns.
   -i          interactive: prompt, and survive errors (the default when
               standard input is a terminal)
   -I          not interactive, even on a terminal
-  -l          login shell: run $home/lib/profile first
+  -l          login shell: run $home/lib/profile first (also when the
+              program's name starts with -)
   --ns FILE   apply the namespace file FILE before anything runs
   --share     run in the caller's session rather than a new one
+  --norc      run no start-up file: neither the profile of -l nor the
+              interactive shell's $XDG_CONFIG_HOME/nsh/rc
   --help      print this help
   --version   print the version
+
+An interactive shell on a terminal edits lines (Emacs keys, Tab
+completes, Up and Ctrl-R search the history in $history, by default
+$XDG_STATE_HOME/nsh/history), prompts with $prompt, and runs fn prompt
+before each prompt. Ctrl-C interrupts the command, Ctrl-D at an empty
+prompt exits. The builtin help describes the builtins; man nsh the rest.
 
 Single-letter flags may be grouped: -ex. Exit status: 0 when the last
 status was true, 1 when false, 2 for a usage error, 126 when a program
@@ -44,6 +53,7 @@ type options struct {
 	args    []string
 	nsFile  string
 	share   bool
+	norc    bool // --norc: no start-up files
 	help    bool
 	version bool
 }
@@ -53,7 +63,8 @@ func (o *options) has(c byte) bool { return strings.IndexByte(o.flags, c) >= 0 }
 // parseArgs reads the command line the way getopt does: single-letter
 // flags may be grouped (-ex), -c takes the next argument (or the rest of
 // its group: -cCMD), and the first argument that is not a flag ends
-// them. Long options: --help, --version, --share, --ns FILE, --ns=FILE.
+// them. Long options: --help, --version, --share, --norc, --ns FILE,
+// --ns=FILE.
 func parseArgs(args []string) (*options, error) {
 	o := &options{}
 	i := 1
@@ -72,6 +83,8 @@ func parseArgs(args []string) (*options, error) {
 				o.version = true
 			case "share":
 				o.share = true
+			case "norc":
+				o.norc = true
 			case "ns":
 				if !hasVal {
 					if i+1 >= len(args) {

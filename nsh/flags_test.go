@@ -22,6 +22,8 @@ func TestParseArgs(t *testing.T) {
 		{args: []string{"nsh", "-"}, want: options{file: "-"}},
 		{args: []string{"nsh", "--share", "--ns", "f", "-c", "x"}, want: options{share: true, nsFile: "f", command: "x", hasCmd: true}},
 		{args: []string{"nsh", "--ns=f", "s"}, want: options{nsFile: "f", file: "s"}},
+		{args: []string{"nsh", "--norc", "-l"}, want: options{norc: true, flags: "l"}},
+		{args: []string{"nsh", "--norc=1"}, err: "option --norc takes no value"},
 		{args: []string{"nsh", "-ilsvnI"}, err: "-i and -I exclude each other"},
 		{args: []string{"nsh", "-ilsvn"}, want: options{flags: "ilsvn"}},
 		{args: []string{"nsh", "--help"}, want: options{help: true}},

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"nsh.dev/nsh/nsh/edit"
 	"nsh.dev/nsh/nsh/interp"
 	"nsh.dev/nsh/nsh/syntax"
 )
@@ -107,6 +108,11 @@ func (s *shell) run(argv0 string) int {
 		name = o.file
 	}
 	flags := o.flags
+	if strings.HasPrefix(argv0, "-") && !o.has('l') {
+		// A login shell, as login(1) and sshd start one.
+		o.flags += "l"
+		flags += "l"
+	}
 	if s.interactive && !o.has('i') {
 		flags += "i"
 	}
@@ -132,7 +138,7 @@ func (s *shell) run(argv0 string) int {
 	defer s.stopSignals()
 	defer in.Close()
 
-	if o.nsFile != "" || o.has('l') || !o.hasCmd {
+	if o.nsFile != "" || o.has('l') || !o.hasCmd || s.interactive {
 		s.startSignals()
 	}
 	if o.nsFile != "" {
@@ -141,10 +147,11 @@ func (s *shell) run(argv0 string) int {
 			return 1
 		}
 	}
-	if o.has('l') {
-		if code, done := s.profile(); done {
-			return code
-		}
+	if s.interactive && s.usesEditor() {
+		setDefaultHistory(in, s.opt.Stderr)
+	}
+	if code, done := s.startupFiles(); done {
+		return code
 	}
 	switch {
 	case o.hasCmd:
@@ -153,26 +160,6 @@ func (s *shell) run(argv0 string) int {
 		return s.runFile(o.file)
 	}
 	return s.runStdin()
-}
-
-// profile runs $home/lib/profile for a login shell, when it exists.
-func (s *shell) profile() (code int, done bool) {
-	home := s.in.Lookup("home")
-	if len(home) == 0 {
-		return 0, false
-	}
-	file := home[0] + "/lib/profile"
-	if _, err := s.opt.System.Stat(file); err != nil {
-		return 0, false
-	}
-	f, err := syntax.Parse("", []byte(". "+syntax.Quote(file)))
-	if err != nil {
-		return 0, false
-	}
-	if err := s.in.Run(f, interp.RunOptions{}); err != nil && !s.interactive {
-		return s.finish(err), true
-	}
-	return 0, false
 }
 
 // runText runs a whole program: -c or a script. It is parsed whole
@@ -347,32 +334,13 @@ func allPlain(ws []syntax.Word) bool {
 // runStdin reads commands from standard input, each as soon as it is
 // complete, and runs it.
 func (s *shell) runStdin() int {
-	var r CommandReader
-	if s.interactive && s.opt.Interactive != nil {
-		var err error
-		r, err = s.opt.Interactive(s.in, s.opt.Stdin, s.opt.Stdout, s.opt.Stderr)
-		if err != nil {
-			fmt.Fprintf(s.opt.Stderr, "nsh: %v\n", err)
-			return 1
-		}
-	} else {
-		lr := newLineReader(s.opt.Stdin)
-		if s.o.has('v') {
-			lr.echo = s.opt.Stderr
-		}
-		if s.interactive {
-			lr.prompt = func(cont bool) {
-				p := s.in.Lookup("prompt")
-				i := 0
-				if cont {
-					i = 1
-				}
-				if i < len(p) {
-					io.WriteString(s.opt.Stderr, p[i])
-				}
-			}
-		}
-		r = lr
+	r, err := s.reader()
+	if err != nil {
+		fmt.Fprintf(s.opt.Stderr, "nsh: %v\n", err)
+		return 1
+	}
+	if c, ok := r.(io.Closer); ok {
+		defer c.Close()
 	}
 	name := "stdin"
 	if s.interactive {
@@ -381,6 +349,11 @@ func (s *shell) runStdin() int {
 	line := 1
 	afterIf := false
 	for {
+		if s.interactive {
+			if _, err := s.in.CallHook("prompt"); err == interp.ErrExit {
+				return s.finish(err)
+			}
+		}
 		text, rerr := r.ReadCommand()
 		if s.interactive {
 			// An interrupt typed at the prompt was for the input, not
@@ -395,7 +368,12 @@ func (s *shell) runStdin() int {
 				fmt.Fprintf(s.opt.Stderr, "nsh: %v\n", rerr)
 				return s.finish(interp.ErrAbort)
 			}
-			if !isQuietReadError(rerr) {
+			switch {
+			case errors.Is(rerr, edit.ErrInterrupted):
+				// The half-typed command is gone; say so in $status
+				// as rc does for an interrupted command.
+				s.in.Set("status", []string{"sigint"})
+			case !isQuietReadError(rerr):
 				fmt.Fprintf(s.opt.Stderr, "nsh: %v\n", rerr)
 			}
 			continue
@@ -417,6 +395,9 @@ func (s *shell) runStdin() int {
 			continue
 		}
 		err = s.in.Run(f, interp.RunOptions{})
+		if s.interactive {
+			s.afterCommand(r)
+		}
 		if s.o.has('s') {
 			s.showStatus()
 		}
@@ -430,7 +411,66 @@ func (s *shell) runStdin() int {
 			break
 		}
 	}
+	if s.interactive && stdinIsTerminal(s.opt.Stdin) {
+		// Ctrl-D leaves the cursor after the prompt; the shell that
+		// started nsh prompts on a line of its own.
+		io.WriteString(s.opt.Stderr, "\n")
+	}
 	return s.finish(nil)
+}
+
+// usesEditor reports whether the commands are read through the line
+// editor: the shell is interactive, no other reader was given, and the
+// process's own standard input and output are the ones in use, with a
+// terminal on standard input.
+func (s *shell) usesEditor() bool {
+	return s.interactive && s.opt.Interactive == nil &&
+		s.opt.Stdout == os.Stdout && stdinIsTerminal(s.opt.Stdin)
+}
+
+// reader makes the CommandReader for standard input: Options.Interactive
+// or the line editor for an interactive shell on a terminal, otherwise
+// plain lines (with the prompts on standard error when interactive).
+// Input that is not a terminal never goes through the line editor's
+// liner, whose buffering would take what the commands should read.
+func (s *shell) reader() (CommandReader, error) {
+	switch {
+	case s.interactive && s.opt.Interactive != nil:
+		return s.opt.Interactive(s.in, s.opt.Stdin, s.opt.Stdout, s.opt.Stderr)
+	case s.usesEditor():
+		return newLineEditor(s.in, s.opt.Stderr)
+	}
+	lr := newLineReader(s.opt.Stdin)
+	if s.o.has('v') {
+		lr.echo = s.opt.Stderr
+	}
+	if s.interactive {
+		lr.prompt = func(cont bool) { io.WriteString(s.opt.Stderr, promptText(s.in, cont)) }
+	}
+	return lr, nil
+}
+
+// afterCommand looks after the terminal when an interactive command has
+// run: the mode it left is kept for the next commands (so that stty
+// sticks) unless a signal killed it, when the last good mode comes back;
+// and after an interrupt, which the terminal showed as ^C, the next prompt
+// starts on a line of its own.
+func (s *shell) afterCommand(r CommandReader) {
+	st := s.in.Status()
+	if tm, ok := r.(terminalModes); ok {
+		var err error
+		if killedBySignal(st) {
+			err = tm.RestoreTerminalMode()
+		} else {
+			err = tm.SaveTerminalMode()
+		}
+		if err != nil {
+			fmt.Fprintf(s.opt.Stderr, "nsh: %v\n", err)
+		}
+	}
+	if interrupted(st) {
+		io.WriteString(s.opt.Stderr, "\n")
+	}
 }
 
 func (s *shell) syntaxError(err error) {

@@ -2,39 +2,18 @@ package edit
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/creack/pty"
+
+	"nsh.dev/nsh/nsh/internal/termtest"
 )
-
-// expectTimeout bounds every wait for the terminal's output. It is long:
-// the tests wait for what they expect, never for a fixed time, so a slow
-// machine only makes them slower.
-const expectTimeout = 60 * time.Second
-
-// term is the master side of a pseudo-terminal with the helper on the
-// other side.
-type term struct {
-	t      *testing.T
-	pty    *os.File
-	cmd    *exec.Cmd
-	mu     sync.Mutex
-	out    []byte // everything the helper wrote
-	mark   int    // how much of out expect has consumed
-	notify chan struct{}
-	closed chan struct{} // the helper's side is gone
-	exited chan struct{}
-	err    error // from Wait, once exited is closed
-}
 
 // helper says how to start the helper.
 type helper struct {
@@ -46,10 +25,10 @@ type helper struct {
 	history string              // NSH_EDIT_HISTORY
 }
 
-var size80x24 = &pty.Winsize{Rows: 24, Cols: 80}
+var size80x24 = termtest.Size80x24
 
 // startTerm starts the helper on a new pseudo-terminal.
-func startTerm(t *testing.T, h helper) *term {
+func startTerm(t *testing.T, h helper) *termtest.Term {
 	t.Helper()
 	exe := h.exe
 	if exe == "" {
@@ -71,113 +50,8 @@ func startTerm(t *testing.T, h helper) *term {
 		"NSH_EDIT_HISTORY="+h.history,
 	)
 	cmd.Env = append(cmd.Env, h.env...)
-	ptmx, err := pty.StartWithAttrs(cmd, h.size, &syscall.SysProcAttr{Setsid: true, Setctty: true, Credential: h.cred})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tm := &term{t: t, pty: ptmx, cmd: cmd, notify: make(chan struct{}, 1),
-		closed: make(chan struct{}), exited: make(chan struct{})}
-	go tm.read()
-	go func() {
-		tm.err = cmd.Wait()
-		close(tm.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-tm.exited:
-		default:
-			cmd.Process.Kill()
-			<-tm.exited
-		}
-		ptmx.Close()
-		if t.Failed() {
-			t.Logf("terminal output:\n%q", tm.output())
-		}
-	})
-	return tm
-}
-
-func (tm *term) read() {
-	defer close(tm.closed)
-	buf := make([]byte, 4096)
-	for {
-		n, err := tm.pty.Read(buf)
-		if n > 0 {
-			tm.mu.Lock()
-			tm.out = append(tm.out, buf[:n]...)
-			tm.mu.Unlock()
-			select {
-			case tm.notify <- struct{}{}:
-			default:
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (tm *term) output() string {
-	tm.mu.Lock()
-	defer tm.mu.Unlock()
-	return string(tm.out)
-}
-
-// send types s at the terminal.
-func (tm *term) send(s string) {
-	tm.t.Helper()
-	if _, err := tm.pty.WriteString(s); err != nil {
-		tm.t.Fatalf("typing %q: %v", s, err)
-	}
-}
-
-// expect waits until the output not yet consumed holds s, consumes it and
-// returns what came before it.
-func (tm *term) expect(s string) string {
-	tm.t.Helper()
-	deadline := time.NewTimer(expectTimeout)
-	defer deadline.Stop()
-	for {
-		tm.mu.Lock()
-		rest := tm.out[tm.mark:]
-		if i := bytes.Index(rest, []byte(s)); i >= 0 {
-			before := string(rest[:i])
-			tm.mark += i + len(s)
-			tm.mu.Unlock()
-			return before
-		}
-		tm.mu.Unlock()
-		select {
-		case <-tm.notify:
-		case <-tm.closed:
-			tm.mu.Lock()
-			found := bytes.Contains(tm.out[tm.mark:], []byte(s))
-			tm.mu.Unlock()
-			if !found {
-				tm.t.Fatalf("the terminal closed before showing %q; unread output: %q", s, tm.output()[tm.mark:])
-			}
-		case <-deadline.C:
-			tm.t.Fatalf("no %q within %v; unread output: %q", s, expectTimeout, tm.output()[tm.mark:])
-		}
-	}
-}
-
-// wait waits for the helper to exit and returns its exit code.
-func (tm *term) wait() int {
-	tm.t.Helper()
-	select {
-	case <-tm.exited:
-	case <-time.After(expectTimeout):
-		tm.t.Fatalf("the helper did not exit; output: %q", tm.output())
-	}
-	var ee *exec.ExitError
-	if errors.As(tm.err, &ee) {
-		return ee.ExitCode()
-	}
-	if tm.err != nil {
-		tm.t.Fatal(tm.err)
-	}
-	return 0
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: h.cred}
+	return termtest.Start(t, cmd, h.size)
 }
 
 // The first-line prompt and the continuation prompt (cont> and a TAB,
@@ -192,127 +66,127 @@ func TestTerminalContinuation(t *testing.T) {
 	tm := startTerm(t, helper{size: size80x24,
 		env: []string{"NSH_EDIT_PROMPT1=\x1b[32mnsh\x1b[0m\n; "}})
 	// The lines before the last are printed as they are, colours and all.
-	tm.expect("\x1b[32mnsh\x1b[0m\r\n; ")
-	tm.send("for(i in a b){\r")
-	tm.expect(prompt2)
-	tm.send("echo $i\r")
-	tm.expect(prompt2)
-	tm.send("}\r")
-	tm.expect(`[got "for(i in a b){\necho $i\n}\n"]`)
-	tm.expect(prompt1)
-	tm.send("echo 'a\r")
-	tm.expect(prompt2)
-	tm.send("b'\r")
-	tm.expect(`[got "echo 'a\nb'\n"]`)
-	tm.expect(prompt1)
-	tm.send("\x04")
-	tm.expect("[eof]")
-	if code := tm.wait(); code != 0 {
+	tm.Expect("\x1b[32mnsh\x1b[0m\r\n; ")
+	tm.Send("for(i in a b){\r")
+	tm.Expect(prompt2)
+	tm.Send("echo $i\r")
+	tm.Expect(prompt2)
+	tm.Send("}\r")
+	tm.Expect(`[got "for(i in a b){\necho $i\n}\n"]`)
+	tm.Expect(prompt1)
+	tm.Send("echo 'a\r")
+	tm.Expect(prompt2)
+	tm.Send("b'\r")
+	tm.Expect(`[got "echo 'a\nb'\n"]`)
+	tm.Expect(prompt1)
+	tm.Send("\x04")
+	tm.Expect("[eof]")
+	if code := tm.Wait(); code != 0 {
 		t.Errorf("exit code %d", code)
 	}
 }
 
 func TestTerminalInterrupt(t *testing.T) {
 	tm := startTerm(t, helper{size: size80x24})
-	tm.expect("; ")
-	tm.send("echo {\r")
-	tm.expect(prompt2)
-	tm.send("half typed")
-	tm.expect("half typed")
-	tm.send("\x03")
-	shown := tm.expect("[interrupted]")
+	tm.Expect("; ")
+	tm.Send("echo {\r")
+	tm.Expect(prompt2)
+	tm.Send("half typed")
+	tm.Expect("half typed")
+	tm.Send("\x03")
+	shown := tm.Expect("[interrupted]")
 	if n := strings.Count(shown, "^C"); n != 1 {
 		t.Errorf("^C shown %d times: %q", n, shown)
 	}
-	tm.expect(prompt1)
-	tm.send("echo ok\r")
-	tm.expect(`[got "echo ok\n"]`) // nothing of the discarded command
-	tm.expect(prompt1)
+	tm.Expect(prompt1)
+	tm.Send("echo ok\r")
+	tm.Expect(`[got "echo ok\n"]`) // nothing of the discarded command
+	tm.Expect(prompt1)
 	// Ctrl-\ at the prompt is a key, not SIGQUIT.
-	tm.send("\x1cecho alive\r")
-	if got := tm.expect(`[got "echo alive\n"]`); strings.Contains(got, "[sigquit]") {
+	tm.Send("\x1cecho alive\r")
+	if got := tm.Expect(`[got "echo alive\n"]`); strings.Contains(got, "[sigquit]") {
 		t.Errorf("Ctrl-\\ at an editing prompt raised SIGQUIT: %q", got)
 	}
-	tm.expect(prompt1)
-	tm.send("\x04")
-	tm.expect("[eof]")
-	tm.wait()
+	tm.Expect(prompt1)
+	tm.Send("\x04")
+	tm.Expect("[eof]")
+	tm.Wait()
 }
 
 func TestTerminalEOF(t *testing.T) {
 	tm := startTerm(t, helper{size: size80x24})
-	tm.expect("; ")
-	tm.send("echo {\r")
-	tm.expect(prompt2)
-	tm.send("\x04")
-	tm.expect("nsh: syntax error near end of file")
-	tm.expect(prompt1)
-	tm.send("x\x04\x7f") // Ctrl-D on a line that is not empty does not end it
-	tm.send("\x04")
-	tm.expect("[eof]")
-	if code := tm.wait(); code != 0 {
+	tm.Expect("; ")
+	tm.Send("echo {\r")
+	tm.Expect(prompt2)
+	tm.Send("\x04")
+	tm.Expect("nsh: syntax error near end of file")
+	tm.Expect(prompt1)
+	tm.Send("x\x04\x7f") // Ctrl-D on a line that is not empty does not end it
+	tm.Send("\x04")
+	tm.Expect("[eof]")
+	if code := tm.Wait(); code != 0 {
 		t.Errorf("exit code %d", code)
 	}
-	if strings.Contains(tm.output(), "[got") {
-		t.Errorf("a discarded command was returned: %q", tm.output())
+	if strings.Contains(tm.Output(), "[got") {
+		t.Errorf("a discarded command was returned: %q", tm.Output())
 	}
 }
 
 func TestTerminalChildReadsLine(t *testing.T) {
 	tm := startTerm(t, helper{size: size80x24})
-	tm.expect("; ")
-	tm.send("run head -n1\r")
-	tm.expect(`[got "run head -n1\n"]`)
+	tm.Expect("; ")
+	tm.Send("run head -n1\r")
+	tm.Expect(`[got "run head -n1\n"]`)
 	// head reads a cooked line: the terminal echoes it, Enter ends it.
-	tm.send("hello\r")
-	tm.expect("hello\r\nhello\r\n[ran]")
-	tm.expect(prompt1)
+	tm.Send("hello\r")
+	tm.Expect("hello\r\nhello\r\n[ran]")
+	tm.Expect(prompt1)
 
 	// What is typed ahead of the next command stays for that command.
-	tm.send("run head -n1\rtypeahead\n")
-	tm.expect(`[got "run head -n1\n"]`)
-	tm.expect("typeahead\r\n[ran]")
-	tm.expect(prompt1)
-	tm.send("echo after\r")
-	tm.expect(`[got "echo after\n"]`)
-	tm.expect(prompt1)
+	tm.Send("run head -n1\rtypeahead\n")
+	tm.Expect(`[got "run head -n1\n"]`)
+	tm.Expect("typeahead\r\n[ran]")
+	tm.Expect(prompt1)
+	tm.Send("echo after\r")
+	tm.Expect(`[got "echo after\n"]`)
+	tm.Expect(prompt1)
 
 	// A mode set by a command sticks: after stty -echo, head's line is
 	// not echoed, though the prompts in between set modes of their own.
-	tm.send("run stty -echo\r")
-	tm.expect("[ran]")
-	tm.expect(prompt1)
-	tm.send("run head -n1\r")
-	tm.expect(`[got "run head -n1\n"]`)
-	tm.send("secret\r")
-	if got := tm.expect("[ran]"); strings.Count(got, "secret") != 1 {
+	tm.Send("run stty -echo\r")
+	tm.Expect("[ran]")
+	tm.Expect(prompt1)
+	tm.Send("run head -n1\r")
+	tm.Expect(`[got "run head -n1\n"]`)
+	tm.Send("secret\r")
+	if got := tm.Expect("[ran]"); strings.Count(got, "secret") != 1 {
 		t.Errorf("after stty -echo the line was echoed: %q", got)
 	}
 	// Keys typed before the prompt shows meet the cooked terminal (as in
 	// any shell): wait for it.
-	tm.expect(prompt1)
-	tm.send("\x04")
-	tm.expect("[eof]")
-	tm.wait()
+	tm.Expect(prompt1)
+	tm.Send("\x04")
+	tm.Expect("[eof]")
+	tm.Wait()
 }
 
 func TestTerminalHistoryAcrossSessions(t *testing.T) {
 	hist := filepath.Join(t.TempDir(), "state", "history")
 	tm := startTerm(t, helper{size: size80x24, history: hist})
-	tm.expect("; ")
-	tm.send("echo one\r")
-	tm.expect(`[got "echo one\n"]`)
-	tm.expect(prompt1)
-	tm.send("for(i in a b){\r")
-	tm.expect(prompt2)
-	tm.send("echo $i\r")
-	tm.expect(prompt2)
-	tm.send("}\r")
-	tm.expect(`[got "for(i in a b){\necho $i\n}\n"]`)
-	tm.expect(prompt1)
-	tm.send("\x04")
-	tm.expect("[eof]")
-	tm.wait()
+	tm.Expect("; ")
+	tm.Send("echo one\r")
+	tm.Expect(`[got "echo one\n"]`)
+	tm.Expect(prompt1)
+	tm.Send("for(i in a b){\r")
+	tm.Expect(prompt2)
+	tm.Send("echo $i\r")
+	tm.Expect(prompt2)
+	tm.Send("}\r")
+	tm.Expect(`[got "for(i in a b){\necho $i\n}\n"]`)
+	tm.Expect(prompt1)
+	tm.Send("\x04")
+	tm.Expect("[eof]")
+	tm.Wait()
 	data, err := os.ReadFile(hist)
 	if err != nil {
 		t.Fatal(err)
@@ -322,28 +196,28 @@ func TestTerminalHistoryAcrossSessions(t *testing.T) {
 	}
 
 	tm = startTerm(t, helper{size: size80x24, history: hist})
-	tm.expect("; ")
+	tm.Expect("; ")
 	// Up recalls the last command of the last session, whole.
-	tm.send("\x1b[A")
-	tm.expect("for(i in a b){⏎echo $i⏎}")
-	tm.send("\r")
-	tm.expect(`[got "for(i in a b){\necho $i\n}\n"]`)
-	tm.expect(prompt1)
+	tm.Send("\x1b[A")
+	tm.Expect("for(i in a b){⏎echo $i⏎}")
+	tm.Send("\r")
+	tm.Expect(`[got "for(i in a b){\necho $i\n}\n"]`)
+	tm.Expect(prompt1)
 	// Up searches by the prefix typed.
-	tm.send("ec\x1b[A")
-	tm.expect("; echo one")
-	tm.send("\r")
-	tm.expect(`[got "echo one\n"]`)
-	tm.expect(prompt1)
+	tm.Send("ec\x1b[A")
+	tm.Expect("; echo one")
+	tm.Send("\r")
+	tm.Expect(`[got "echo one\n"]`)
+	tm.Expect(prompt1)
 	// Ctrl-R searches for a substring.
-	tm.send("\x12in a")
-	tm.expect("(reverse-i-search)`in a': for(i in a b){⏎echo $i⏎}")
-	tm.send("\r")
-	tm.expect(`[got "for(i in a b){\necho $i\n}\n"]`)
-	tm.expect(prompt1)
-	tm.send("\x04")
-	tm.expect("[eof]")
-	tm.wait()
+	tm.Send("\x12in a")
+	tm.Expect("(reverse-i-search)`in a': for(i in a b){⏎echo $i⏎}")
+	tm.Send("\r")
+	tm.Expect(`[got "for(i in a b){\necho $i\n}\n"]`)
+	tm.Expect(prompt1)
+	tm.Send("\x04")
+	tm.Expect("[eof]")
+	tm.Wait()
 	data, err = os.ReadFile(hist)
 	if err != nil {
 		t.Fatal(err)
@@ -363,24 +237,24 @@ func TestTerminalCompletion(t *testing.T) {
 		}
 	}
 	tm := startTerm(t, helper{size: size80x24, dir: dir})
-	tm.expect("; ")
-	tm.send("cat my\t")
-	tm.expect("; cat 'my file.txt' ")
-	tm.send("\r")
-	tm.expect(`[got "cat 'my file.txt' \n"]`)
-	tm.expect(prompt1)
+	tm.Expect("; ")
+	tm.Send("cat my\t")
+	tm.Expect("; cat 'my file.txt' ")
+	tm.Send("\r")
+	tm.Expect(`[got "cat 'my file.txt' \n"]`)
+	tm.Expect(prompt1)
 	// The first Tab inserts the common prefix, the second lists.
-	tm.send("cat pla\t")
-	tm.expect("; cat plain.")
-	tm.send("\t")
-	tm.expect("plain.c")
-	tm.expect("plain.go")
-	tm.send("go\r")
-	tm.expect(`[got "cat plain.go\n"]`)
-	tm.expect(prompt1)
-	tm.send("\x04")
-	tm.expect("[eof]")
-	tm.wait()
+	tm.Send("cat pla\t")
+	tm.Expect("; cat plain.")
+	tm.Send("\t")
+	tm.Expect("plain.c")
+	tm.Expect("plain.go")
+	tm.Send("go\r")
+	tm.Expect(`[got "cat plain.go\n"]`)
+	tm.Expect(prompt1)
+	tm.Send("\x04")
+	tm.Expect("[eof]")
+	tm.Wait()
 }
 
 // TestTerminalDumb checks the fallback without liner on a terminal liner
@@ -388,37 +262,37 @@ func TestTerminalCompletion(t *testing.T) {
 // Ctrl-C and Ctrl-D keep their meaning.
 func TestTerminalDumb(t *testing.T) {
 	tm := startTerm(t, helper{size: size80x24, env: []string{"TERM=dumb"}})
-	tm.expect("; ")
-	tm.send("for(i in a b){\r")
-	tm.expect("\ncont>\t")
-	tm.send("echo $i\r")
-	tm.expect("\ncont>\t")
-	tm.send("}\r")
-	tm.expect(`[got "for(i in a b){\necho $i\n}\n"]`)
-	tm.expect(prompt1)
-	tm.send("echo {\r")
-	tm.expect("\ncont>\t")
-	tm.send("half\x03")
-	tm.expect("[interrupted]")
-	tm.expect(prompt1)
-	tm.send("\x1c") // SIGQUIT, which the shell catches
-	tm.expect("[sigquit]")
-	tm.send("echo alive\r")
-	tm.expect(`[got "echo alive\n"]`)
-	tm.expect(prompt1)
-	tm.send("run head -n1\r")
-	tm.expect(`[got "run head -n1\n"]`)
-	tm.send("hello\r")
-	tm.expect("hello\r\nhello\r\n[ran]")
-	tm.expect(prompt1)
-	tm.send("echo {\r")
-	tm.expect("\ncont>\t")
-	tm.send("\x04")
-	tm.expect("nsh: syntax error near end of file")
-	tm.expect(prompt1)
-	tm.send("\x04")
-	tm.expect("[eof]")
-	if code := tm.wait(); code != 0 {
+	tm.Expect("; ")
+	tm.Send("for(i in a b){\r")
+	tm.Expect("\ncont>\t")
+	tm.Send("echo $i\r")
+	tm.Expect("\ncont>\t")
+	tm.Send("}\r")
+	tm.Expect(`[got "for(i in a b){\necho $i\n}\n"]`)
+	tm.Expect(prompt1)
+	tm.Send("echo {\r")
+	tm.Expect("\ncont>\t")
+	tm.Send("half\x03")
+	tm.Expect("[interrupted]")
+	tm.Expect(prompt1)
+	tm.Send("\x1c") // SIGQUIT, which the shell catches
+	tm.Expect("[sigquit]")
+	tm.Send("echo alive\r")
+	tm.Expect(`[got "echo alive\n"]`)
+	tm.Expect(prompt1)
+	tm.Send("run head -n1\r")
+	tm.Expect(`[got "run head -n1\n"]`)
+	tm.Send("hello\r")
+	tm.Expect("hello\r\nhello\r\n[ran]")
+	tm.Expect(prompt1)
+	tm.Send("echo {\r")
+	tm.Expect("\ncont>\t")
+	tm.Send("\x04")
+	tm.Expect("nsh: syntax error near end of file")
+	tm.Expect(prompt1)
+	tm.Send("\x04")
+	tm.Expect("[eof]")
+	if code := tm.Wait(); code != 0 {
 		t.Errorf("exit code %d", code)
 	}
 }
@@ -428,24 +302,24 @@ func TestTerminalDumb(t *testing.T) {
 // editing until the terminal gets a size, and with liner after.
 func TestTerminalUnsized(t *testing.T) {
 	tm := startTerm(t, helper{})
-	tm.expect("; ")
-	tm.send("echo a\r")
-	tm.expect(`[got "echo a\n"]`)
-	tm.expect(prompt1)
-	if err := pty.Setsize(tm.pty, size80x24); err != nil {
+	tm.Expect("; ")
+	tm.Send("echo a\r")
+	tm.Expect(`[got "echo a\n"]`)
+	tm.Expect(prompt1)
+	if err := pty.Setsize(tm.PTY(), size80x24); err != nil {
 		t.Fatal(err)
 	}
-	tm.send("\r") // the prompt showing was chosen before the size was set
-	tm.expect(`[got "\n"]`)
-	tm.expect(prompt1)
-	tm.send("\x1b[A") // liner edits now: Up recalls
-	tm.expect("; echo a")
-	tm.send("\r")
-	tm.expect(`[got "echo a\n"]`)
-	tm.expect(prompt1)
-	tm.send("\x04")
-	tm.expect("[eof]")
-	tm.wait()
+	tm.Send("\r") // the prompt showing was chosen before the size was set
+	tm.Expect(`[got "\n"]`)
+	tm.Expect(prompt1)
+	tm.Send("\x1b[A") // liner edits now: Up recalls
+	tm.Expect("; echo a")
+	tm.Send("\r")
+	tm.Expect(`[got "echo a\n"]`)
+	tm.Expect(prompt1)
+	tm.Send("\x04")
+	tm.Expect("[eof]")
+	tm.Wait()
 }
 
 // TestTerminalRootless runs the helper as an unprivileged user with the
@@ -475,13 +349,13 @@ func TestTerminalRootless(t *testing.T) {
 	tm := startTerm(t, helper{size: size80x24, exe: exe, dir: home, history: "default",
 		cred: &syscall.Credential{Uid: uid, Gid: gid},
 		env:  []string{"HOME=" + home, "XDG_STATE_HOME="}})
-	tm.expect("; ")
-	tm.send("echo rootless\r")
-	tm.expect(`[got "echo rootless\n"]`)
-	tm.expect(prompt1)
-	tm.send("\x04")
-	tm.expect("[eof]")
-	if code := tm.wait(); code != 0 {
+	tm.Expect("; ")
+	tm.Send("echo rootless\r")
+	tm.Expect(`[got "echo rootless\n"]`)
+	tm.Expect(prompt1)
+	tm.Send("\x04")
+	tm.Expect("[eof]")
+	if code := tm.Wait(); code != 0 {
 		t.Fatalf("exit code %d", code)
 	}
 	hist := filepath.Join(home, ".local", "state", "nsh", "history")

@@ -32,6 +32,8 @@ func builtin(name string) builtinFunc {
 		return bExit
 	case "flag":
 		return bFlag
+	case "help":
+		return bHelp
 	case "shift":
 		return bShift
 	case "wait":

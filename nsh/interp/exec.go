@@ -421,7 +421,13 @@ func (in *Interp) external(argv []string, pos syntax.Pos, tail bool) error {
 		in.startFailed(argv[0], err)
 		return nil
 	}
-	in.status = in.wait(p)
+	var note string
+	in.status, note = in.wait(p)
+	if note != "" {
+		// As rc does: a program that crashed or was killed says
+		// nothing itself.
+		in.errorf(syntax.Pos{}, "%s: %s", argv[0], note)
+	}
 	return nil
 }
 

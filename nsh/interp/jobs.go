@@ -37,25 +37,27 @@ func waitStatus(ps *os.ProcessState, err error) string {
 	return processStatus(ps)
 }
 
-// wait waits for a program run in the foreground. The shell's own
-// thread also listens for signals meanwhile: a hangup or termination
-// stops the wait (the program keeps running, as with rc), an interrupt
-// does not. An interrupt counts as the shell's when the program died of
-// it, and is forgotten when the program handled it and went on.
-func (in *Interp) wait(p Process) string {
+// wait waits for a program run in the foreground and returns its status
+// and, when a signal killed it, what the shell should say of that (see
+// deathNote). The shell's own thread also listens for signals meanwhile:
+// a hangup or termination stops the wait (the program keeps running, as
+// with rc), an interrupt does not. An interrupt counts as the shell's
+// when the program died of it, and is forgotten when the program handled
+// it and went on.
+func (in *Interp) wait(p Process) (status, note string) {
 	if !in.main {
-		ps, err := p.Wait()
-		return waitStatus(ps, err)
+		return waitResult(p.Wait())
 	}
-	result := make(chan string, 1)
+	type result struct{ status, note string }
+	done := make(chan result, 1)
 	go func() {
-		ps, err := p.Wait()
-		result <- waitStatus(ps, err)
+		s, n := waitResult(p.Wait())
+		done <- result{s, n}
 	}()
 	for {
 		select {
-		case s := <-result:
-			if s == "sigint" {
+		case r := <-done:
+			if r.status == "sigint" {
 				// The terminal's interrupt reached the program and
 				// so the shell too, which may not have heard of it
 				// yet.
@@ -63,13 +65,23 @@ func (in *Interp) wait(p Process) string {
 			} else {
 				in.sh.sigs.And(^uint32(sigINT))
 			}
-			return s
+			return r.status, r.note
 		case <-in.sh.sigWake:
 			if in.sh.sigs.Load()&(sigHUP|sigTERM) != 0 {
-				return "interrupted"
+				return "interrupted", ""
 			}
 		}
 	}
+}
+
+// waitResult is the status of a program that ended, and what to say of
+// a death by signal.
+func waitResult(ps *os.ProcessState, err error) (status, note string) {
+	status = waitStatus(ps, err)
+	if err == nil && ps != nil {
+		note = deathNote(ps)
+	}
+	return status, note
 }
 
 // async runs a command in the background. A program is started with

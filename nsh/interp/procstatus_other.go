@@ -13,6 +13,9 @@ func processStatus(ps *os.ProcessState) string {
 	return exitStatus(ps.ExitCode())
 }
 
+// deathNote describes a death by signal; other systems do not say.
+func deathNote(ps *os.ProcessState) string { return "" }
+
 // isExecFormat reports whether starting a program failed because the
 // file is not a program the system can run.
 func isExecFormat(err error) bool { return false }

@@ -83,6 +83,30 @@ var signalNames = [...]string{
 	"sigvtalrm", "sigprof", "sigwinch", "sigio", "sigpwr", "sigsys",
 }
 
+// signalDescriptions say what each signal of signalNames means, as rc
+// reports a death by it.
+var signalDescriptions = [...]string{
+	"hangup", "interrupt", "quit", "illegal instruction", "trace trap",
+	"abort", "bus error", "floating point exception", "killed",
+	"user defined signal 1", "segmentation violation",
+	"user defined signal 2", "broken pipe", "alarm clock", "terminated",
+	"stack fault", "child stop or exit", "continue", "stopped",
+	"stopped (terminal)", "background read from tty",
+	"background write to tty", "urgent condition on socket",
+	"cpu limit exceeded", "file size limit exceeded",
+	"virtual alarm clock", "profiling alarm clock", "window size change",
+	"i/o possible", "power failure", "bad system call",
+}
+
+// signalDescription says what signal n means: "segmentation violation",
+// or "signal n" for a number without a description.
+func signalDescription(n int) string {
+	if n >= 1 && n <= len(signalDescriptions) {
+		return signalDescriptions[n-1]
+	}
+	return "signal " + strconv.Itoa(n)
+}
+
 // SignalStatus is the status of a program killed by signal n: sigint,
 // sigkill and so on, or sigN for a number with no name.
 func SignalStatus(n int) string {
