@@ -369,7 +369,7 @@ func (s *syncBuffer) Len() int {
 // pauseFn defines the rc function pause NAME, by which a script running
 // in the background waits for the test: it creates paused.NAME in $home
 // and waits until the test creates resume.NAME (see waitPaused, resume).
-const pauseFn = `fn pause { echo >$home/paused.$1; while(! test -e $home/resume.$1) sleep 0.02 }
+const pauseFn = `fn pause { echo >$home/paused.$1; while(! test -e $home/resume.$1) sleep 0.02; true }
 `
 
 // waitPaused waits until a script reaches pause NAME; stderr is the
