@@ -51,14 +51,16 @@ func (m *termMode) apply(fd int) error {
 }
 
 // rawMode returns the mode liner edits in, derived from the cooked mode m
-// exactly as liner's NewLiner derives it: no echo, no canonical lines, no
-// CR to NL translation, no flow control, 8-bit characters, reads that
-// return each byte. (liner itself clears ISIG during a prompt.)
+// as liner's NewLiner derives it: no echo, no canonical lines, no CR to
+// NL translation, no flow control, 8-bit characters, reads that return
+// each byte. And no signals from the keyboard: liner clears ISIG itself,
+// but only after it has printed the prompt, so a Ctrl-C typed as soon as
+// the prompt shows would raise SIGINT instead of reaching liner.
 func (m *termMode) rawMode() *termMode {
 	r := *m
 	r.t.Iflag &^= unix.ICRNL | unix.INPCK | unix.ISTRIP | unix.IXON
 	r.t.Cflag |= unix.CS8
-	r.t.Lflag &^= unix.ECHO | unix.ICANON | unix.IEXTEN
+	r.t.Lflag &^= unix.ECHO | unix.ICANON | unix.IEXTEN | unix.ISIG
 	r.t.Cc[unix.VMIN] = 1
 	r.t.Cc[unix.VTIME] = 0
 	return &r
