@@ -101,8 +101,8 @@ func (e *termEnv) start(t *testing.T, args ...string) *termtest.Term {
 }
 
 // The first-line prompt, as it shows after the line before it, and the
-// continuation prompt the tests set (the default, ”, cannot be told
-// from the line before it).
+// continuation prompt the tests set (the default is empty, which cannot
+// be told from the end of the line before it).
 const (
 	prompt1        = "\n; "
 	prompt2        = "\n>> "
