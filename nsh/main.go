@@ -26,9 +26,10 @@ type Options struct {
 	// anything runs; nil means applyNamespaceFile, which performs the
 	// file's directives one by one through the System.
 	ApplyNamespace func(sys interp.System, in *interp.Interp, file string) error
-	// Interactive makes the reader of an interactive shell (a line
-	// editor); nil means plain lines with the prompts of $prompt
-	// written on standard error.
+	// Interactive makes the reader of an interactive shell. nil means
+	// the line editor of package nsh/edit when Stdin and Stdout are the
+	// process's own and Stdin is a terminal, otherwise plain lines with
+	// the prompts of $prompt written on standard error.
 	Interactive func(in *interp.Interp, stdin, stdout, stderr *os.File) (CommandReader, error)
 	// Stdin, Stdout and Stderr default to the process's.
 	Stdin, Stdout, Stderr *os.File
