@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,7 +61,7 @@ const runTimeout = 60 * time.Second
 // by which the end of the test finds and stops whatever is still running
 // (background servers, bridges), by pid.
 type box struct {
-	t   *testing.T
+	t   testing.TB
 	u   user
 	dir string
 	id  string
@@ -69,12 +70,19 @@ type box struct {
 var boxes atomic.Int64
 
 // newBox makes a box for t, run by u.
-func newBox(t *testing.T, u user) *box {
+func newBox(t testing.TB, u user) *box {
 	t.Helper()
 	dir, err := os.MkdirTemp(testRoot, "box-")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return boxAt(t, u, dir)
+}
+
+// boxAt makes a box of the directory dir, which becomes u's with
+// everything in it, and is removed at the end of the test.
+func boxAt(t testing.TB, u user, dir string) *box {
+	t.Helper()
 	b := &box{t: t, u: u, dir: dir, id: fmt.Sprintf("%d.%d", os.Getpid(), boxes.Add(1))}
 	t.Cleanup(b.removeDir)
 	t.Cleanup(func() {
@@ -85,7 +93,13 @@ func newBox(t *testing.T, u user) *box {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chown(dir, u.uid, u.uid); err != nil {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, u.uid, u.uid)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return b
@@ -226,8 +240,12 @@ func (b *box) fuseArgs(args ...string) []string {
 	if !b.u.rootless() {
 		return args
 	}
-	return append([]string{"-c", "bind $NSHTEST_FUSE /dev/fuse && exec nsh $*"}, args...)
+	return append([]string{"-c", fuseWrap}, args...)
 }
+
+// fuseWrap is the enclosing session's script for fuseArgs: $* holds the
+// arguments of the session proper.
+const fuseWrap = "bind $NSHTEST_FUSE /dev/fuse && exec nsh $*"
 
 // fuseScript is script for a session that mounts 9P servers.
 func (b *box) fuseScript(script string) string {

@@ -25,6 +25,10 @@ var (
 	// tests bind over /dev/fuse in their sessions; "" when it could not
 	// be made (not root).
 	fuseDev string
+	// fuseBinDir holds a program named nsh that runs nsh with the
+	// FUSE device bound over /dev/fuse (see box.fuseArgs), for the
+	// rootless transcripts' terminal commands.
+	fuseBinDir string
 	// machineMount holds the IDs of the mounts on the machine when the
 	// tests started.
 	machineMount map[string]bool
@@ -68,6 +72,11 @@ func testMain(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
+	}
+	fuseBinDir = filepath.Join(testRoot, "fusebin")
+	if err := writeFUSEWrapper(fuseBinDir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 
 	before, err := readMounts()
@@ -125,4 +134,17 @@ func makeFUSEDevice(path string) error {
 		return fmt.Errorf("mknod %s: %w", path, err)
 	}
 	return os.Chmod(path, 0o666) // past the umask
+}
+
+// writeFUSEWrapper writes dir/nsh, a shell script that runs nsh (with
+// its arguments) in a session enclosed by one that binds fuseDev over
+// /dev/fuse. The session gets a $PATH without dir, so that an nsh run
+// inside it is nsh itself.
+func writeFUSEWrapper(dir string) error {
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	script := "#!/bin/sh\nPATH=" + binDir + ":/usr/bin:/bin:/usr/sbin:/sbin\nexport PATH\nexec " +
+		nshPath + " -c '" + fuseWrap + "' \"$@\"\n"
+	return os.WriteFile(filepath.Join(dir, "nsh"), []byte(script), 0o755)
 }

@@ -194,7 +194,7 @@ func (b *box) workDirs() []string {
 // hostMountinfo is the host's mount table as far as these tests can
 // change it: the machine's mounts outside testRoot and every mount under
 // it, one line each.
-func hostMountinfo(t *testing.T) string {
+func hostMountinfo(t testing.TB) string {
 	t.Helper()
 	es, err := readMounts()
 	if err != nil {
