@@ -59,11 +59,17 @@ func (n *Namespace) mount(stage, addr, old, aname string, f Flag) error {
 	if !od.info.dir {
 		return ErrInconsistent
 	}
+	// The bridge lives as long as the namespace's nsh, not this process:
+	// nsh --share -c 'mount ...' run inside a session exits at once.
+	id, err := nsID()
+	if err != nil {
+		return err
+	}
 	point, err := newStagingPoint(stage)
 	if err != nil {
 		return err
 	}
-	if err := startBridge(addr, aname, f&Cache != 0, point); err != nil {
+	if err := startBridge(addr, aname, f&Cache != 0, point, sessionPid(stage, id)); err != nil {
 		return err
 	}
 	s, err := openStaged(point)
@@ -107,8 +113,9 @@ func (n *Namespace) mount(stage, addr, old, aname string, f Flag) error {
 	return nil
 }
 
-// startBridge runs the 9P bridge and waits for its verdict.
-func startBridge(addr, aname string, cache bool, point string) error {
+// startBridge runs the 9P bridge, which ends when the process watch
+// ends, and waits for its verdict.
+func startBridge(addr, aname string, cache bool, point string, watch int) error {
 	args := []string{"nsh-9pfuse"}
 	if aname != "" {
 		args = append(args, "-aname", aname)
@@ -116,7 +123,7 @@ func startBridge(addr, aname string, cache bool, point string) error {
 	if cache {
 		args = append(args, "-cache")
 	}
-	args = append(args, "-watch", strconv.Itoa(os.Getpid()), addr, point)
+	args = append(args, "-watch", strconv.Itoa(watch), addr, point)
 	r, w, err := os.Pipe()
 	if err != nil {
 		return err

@@ -316,3 +316,22 @@ func TestMountOverSessionMounts(t *testing.T) {
 	}
 	waitNoBridge(t, addr)
 }
+
+// A 9P mount made by another nsh process of the session (nsh --share -c
+// 'mount ...') outlives that process: its bridge watches the session's
+// nsh, not the process that mounted.
+func TestMountFromSharedProcess(t *testing.T) {
+	needSession(t)
+	needFUSE(t)
+	n := Session()
+	d := tree(t, "srv/served=9p", "n/")
+	addr := d + "/srv"
+	nshShare(t, "mount "+Quote(addr)+" "+Quote(d+"/n"))
+	cleanupMount(t, n, d+"/n")
+	if got := bridgeArgs(t, addr); !slices.Contains(got, strconv.Itoa(os.Getpid())) {
+		t.Errorf("bridge arguments %q: it does not watch the session's nsh (pid %d)", got, os.Getpid())
+	}
+	// Give a bridge that watched the exited process time to go.
+	time.Sleep(300 * time.Millisecond)
+	expectList(t, d+"/n", "served")
+}
