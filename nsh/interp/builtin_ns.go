@@ -103,7 +103,11 @@ func bUnmount(in *Interp, argv []string, pos syntax.Pos) error {
 	case 1:
 		err = in.sys.Unmount("", in.abs(args[0]))
 	case 2:
-		err = in.sys.Unmount(in.abs(args[0]), in.abs(args[1]))
+		newArg := args[0]
+		if !strings.Contains(newArg, "!") {
+			newArg = in.abs(newArg) // a path, or a posted socket
+		}
+		err = in.sys.Unmount(newArg, in.abs(args[1]))
 	default:
 		return in.usage("unmount [new] old")
 	}

@@ -148,6 +148,8 @@ func TestNamespaceBuiltins(t *testing.T) {
 		{name: "mount a and b", src: `mount -a -b /srv/ram /n`, stderr: "usage: mount [-abcCq] addr old [aname]\n", failed: true},
 		{name: "unmount one", src: `unmount /n/ram`, calls: `root: unmount "" /n/ram`},
 		{name: "unmount two", src: `unmount /home/x/bin /bin`, calls: `root: unmount "/home/x/bin" /bin`},
+		{name: "unmount by address", src: `unmount 'tcp!host!564' /n/x`, calls: `root: unmount "tcp!host!564" /n/x`},
+		{name: "unmount relative socket", src: `unmount ram /n`, calls: `root: unmount "DIR/ram" /n`},
 		{name: "unmount usage", src: `unmount`, stderr: "usage: unmount [new] old\n", failed: true},
 		{name: "unmount error", src: `unmount /missing`, calls: `root: unmount "" /missing`,
 			stderr: "nsh: unmount: /missing: no such file or directory\n", failed: true},
