@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -495,4 +496,107 @@ func (b *box) startP9srv(fs ...string) string {
 		b.t.Fatalf("p9srv did not listen on %s: %s", sock, errb.String())
 	}
 	return sock
+}
+
+// TestMountFlags: mount's usage errors, -q, a missing server, a TCP
+// address, unmount by address, and a mount made by nsh --share inside
+// the session, which outlives that nsh.
+func TestMountFlags(t *testing.T) {
+	eachUser(t, func(t *testing.T, u user) {
+		needFUSE(t)
+		b := newBox(t, u)
+		b.files("m/", "n/")
+		sock := b.startP9srv("ramfs")
+		tcp := b.startTCPP9srv()
+		r := b.nsh(b.fuseArgs("-c", `mount -q /srv/none m; echo q $status
+mount /srv/none m; echo $status
+mount -ab unix!`+sock+` m; echo $status
+mount m; echo $status
+mount -c unix!`+sock+` m; echo x >m/f; unmount unix!`+sock+` m
+mount `+tcp+` n; echo y >n/g; cat n/g; ns
+unmount `+tcp+` n; ls n
+nsh --share -c 'mount unix!`+sock+` m'
+sleep 0.3
+cat m/f; ns`)...)
+		wantOut := `q 
+mount: /srv/none: no such file or directory
+usage
+usage
+y
+mount ` + tcp + ` BOX/n
+cd BOX
+x
+mount unix!BOX/ram.sock BOX/m
+cd BOX
+`
+		wantErr := `nsh: mount: /srv/none: no such file or directory
+usage: mount [-abcCq] addr old [aname]
+usage: mount [-abcCq] addr old [aname]
+`
+		if got := b.rel(r.stdout); got != wantOut || r.stderr != wantErr || r.code != 0 {
+			t.Errorf("%v\nwant stdout:\n%s\nwant stderr:\n%s", r, wantOut, wantErr)
+		}
+	})
+}
+
+// startTCPP9srv starts p9srv serving ramfs on a TCP port of the loopback
+// address that it picks, as the box's user, and returns its address
+// (tcp!127.0.0.1!PORT); the test's end stops it.
+func (b *box) startTCPP9srv() string {
+	b.t.Helper()
+	cmd := b.command(context.Background(), p9srvPath, "-l", "tcp!127.0.0.1!0", "ramfs")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	// p9srv: listening on tcp!127.0.0.1!PORT
+	line, err := bufio.NewReader(stderr).ReadString('\n')
+	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "p9srv: listening on ")
+	if err != nil || !ok {
+		b.t.Fatalf("p9srv -l tcp!127.0.0.1!0 said %q (%v)", line, err)
+	}
+	go io.Copy(io.Discard, stderr)
+	return addr
+}
+
+// TestNSMountCache: ns prints mount -C for a mount made with -C, so that
+// replaying it keeps the kernel's caches.
+func TestNSMountCache(t *testing.T) {
+	eachUser(t, func(t *testing.T, u user) {
+		needFUSE(t)
+		b := newBox(t, u)
+		b.files("m/", "ex/file=exported\n")
+		sock := b.startP9srv("export", b.path("ex"))
+		out := b.ninep("mount -C unix!" + sock + " m; cat m/file; ns")
+		if want := "exported\nmount -C unix!BOX/ram.sock BOX/m\ncd BOX\n"; b.rel(out) != want {
+			t.Errorf("got:\n%s\nwant:\n%s", b.rel(out), want)
+		}
+	})
+}
+
+// TestMountRightAfterPost: mount /srv/NAME right after p9srv -s NAME FS &,
+// as the README's first example does, works every time: a script gives
+// the server no time to post.
+func TestMountRightAfterPost(t *testing.T) {
+	eachUser(t, func(t *testing.T, u user) {
+		needFUSE(t)
+		b := newBox(t, u)
+		b.files("m/")
+		out := b.ninep(`for(i in ` + "`" + `{seq 20}){
+	p9srv -s ram$i ramfs &
+	if(mount /srv/ram$i m >[2]/dev/null) unmount m
+	if not echo mount $i failed
+	kill $apid; wait
+}`)
+		if out != "" {
+			t.Errorf("mount right after p9srv -s ... &:\n%s", out)
+		}
+	})
 }

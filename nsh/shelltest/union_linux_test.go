@@ -312,3 +312,34 @@ func TestDescriptors(t *testing.T) {
 		}
 	})
 }
+
+// TestNestedSessionUnion: a session started inside another (nsh -c run
+// from nsh) sees the enclosing session's unions and can add to them,
+// however deep the nesting and whatever the members.
+func TestNestedSessionUnion(t *testing.T) {
+	eachUser(t, func(t *testing.T, u user) {
+		t.Run("directories", func(t *testing.T) {
+			b := newBox(t, u)
+			b.files("a/fa=a\n", "b/fb=b\n", "c/fc=c\n", "t/ft=t\n")
+			r := b.nsh("-c", `bind -b a t
+nsh -c 'bind -a b t; nsh -c ''bind -a c t; ls t'''`)
+			if want := "fa\nfb\nfc\nft\n"; r.stdout != want || r.stderr != "" || r.code != 0 {
+				t.Errorf("a union edited two sessions deep:\n%v\nwant stdout:\n%s", r, want)
+			}
+		})
+		t.Run("9P member", func(t *testing.T) {
+			needFUSE(t)
+			b := newBox(t, u)
+			b.files("b/fb=b\n", "m/", "t/ft=t\n")
+			r := b.nsh(b.fuseArgs("-c", waitsrvFn+`p9srv -s ram ramfs &
+waitsrv ram
+mount -c /srv/ram m; echo 9p >m/f9; unmount m
+mount -a /srv/ram t
+nsh -c 'bind -a b t; ls t'
+kill $apid`)...)
+			if want := "f9\nfb\nft\n"; r.stdout != want || r.stderr != "" || r.code != 0 {
+				t.Errorf("a nested session's bind onto a union with a 9P member:\n%v\nwant stdout:\n%s", r, want)
+			}
+		})
+	})
+}
