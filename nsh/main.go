@@ -29,7 +29,11 @@ type Options struct {
 	// Interactive makes the reader of an interactive shell. nil means
 	// the line editor of package nsh/edit when Stdin and Stdout are the
 	// process's own and Stdin is a terminal, otherwise plain lines with
-	// the prompts of $prompt written on standard error.
+	// the prompts of $prompt written on standard error. After each
+	// command the shell calls the reader's SaveTerminalMode, or its
+	// RestoreTerminalMode when a signal killed the command, if it has
+	// them (as edit.Editor does); it closes a reader that is an
+	// io.Closer when it is done.
 	Interactive func(in *interp.Interp, stdin, stdout, stderr *os.File) (CommandReader, error)
 	// Stdin, Stdout and Stderr default to the process's.
 	Stdin, Stdout, Stderr *os.File
