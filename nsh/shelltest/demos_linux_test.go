@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"nsh.dev/nsh/internal/testenv"
 )
 
 // TestDemos runs the transcripts of testdata/demos, nsh's first-minute
@@ -16,6 +18,7 @@ import (
 func TestDemos(t *testing.T) {
 	eachUser(t, func(t *testing.T, u user) {
 		needFUSE(t)
+		testenv.NeedProgram(t, "diodcat", "diod") // the watch-9p demo
 		root := filepath.Join(testRoot, "demos-"+u.name)
 		if err := os.Mkdir(root, 0o755); err != nil {
 			t.Fatal(err)

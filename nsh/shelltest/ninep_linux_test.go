@@ -499,8 +499,9 @@ func (b *box) startP9srv(fs ...string) string {
 }
 
 // TestMountFlags: mount's usage errors, -q, a missing server, a TCP
-// address, unmount by address, and a mount made by nsh --share inside
-// the session, which outlives that nsh.
+// address, unmount by address, a mount in a private copy of the
+// namespace (rfork n), and a mount made by nsh --share inside the
+// session, which outlives that nsh.
 func TestMountFlags(t *testing.T) {
 	eachUser(t, func(t *testing.T, u user) {
 		needFUSE(t)
@@ -515,6 +516,7 @@ mount m; echo $status
 mount -c unix!`+sock+` m; echo x >m/f; unmount unix!`+sock+` m
 mount `+tcp+` n; echo y >n/g; cat n/g; ns
 unmount `+tcp+` n; ls n
+@{rfork n; mount unix!`+sock+` n; cat n/f}; ls n
 nsh --share -c 'mount unix!`+sock+` m'
 sleep 0.3
 cat m/f; ns`)...)
@@ -525,6 +527,7 @@ usage
 y
 mount ` + tcp + ` BOX/n
 cd BOX
+x
 x
 mount unix!BOX/ram.sock BOX/m
 cd BOX
