@@ -120,6 +120,9 @@ func parseArgs(args []string) (*options, error) {
 					o.command = args[i]
 				}
 				k = len(a)
+			// The session's constructor scans these letters too, before
+			// the runtime starts (bind/session/session_linux.c): keep the
+			// two lists in step.
 			case strings.IndexByte("eilnsvxI", c) >= 0:
 				o.flags += string(c)
 			case c == 'h':

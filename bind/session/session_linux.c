@@ -25,7 +25,7 @@ int nsh_session_rootless;
 int nsh_session_skip;
 
 // nsh_wants_share follows nsh's command line
-//	nsh [-eilsvxI] [--ns FILE] [--share] [-c COMMAND | FILE [ARG ...]]
+//	nsh [-eilnsvxIh] [--ns FILE] [--share] [--norc] [-c COMMAND | FILE [ARG ...]]
 // and reports whether --share is among the options. Scanning stops at the
 // first operand, at "--", at anything that is not an nsh option, and after
 // the operand of -c: what follows belongs to the command.
@@ -52,7 +52,7 @@ int nsh_wants_share(int argc, char **argv) {
 		for (const char *p = a + 1; *p; p++) {
 			if (*p == 'c')
 				takes_command = 1;
-			else if (strchr("eilsvxI", *p) == NULL)
+			else if (strchr("eilnsvxIh", *p) == NULL)
 				return 0;
 		}
 		if (takes_command)
