@@ -321,9 +321,12 @@ func TestNestedSessionUnion(t *testing.T) {
 		t.Run("directories", func(t *testing.T) {
 			b := newBox(t, u)
 			b.files("a/fa=a\n", "b/fb=b\n", "c/fc=c\n", "t/ft=t\n")
+			// Each shell goes on after its nested one, rather than
+			// replace itself with it.
 			r := b.nsh("-c", `bind -b a t
-nsh -c 'bind -a b t; nsh -c ''bind -a c t; ls t'''`)
-			if want := "fa\nfb\nfc\nft\n"; r.stdout != want || r.stderr != "" || r.code != 0 {
+nsh -c 'bind -a b t; nsh -c ''bind -a c t; ls t''; echo level 2 done'
+echo level 1 done`)
+			if want := "fa\nfb\nfc\nft\nlevel 2 done\nlevel 1 done\n"; r.stdout != want || r.stderr != "" || r.code != 0 {
 				t.Errorf("a union edited two sessions deep:\n%v\nwant stdout:\n%s", r, want)
 			}
 		})
