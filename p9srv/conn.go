@@ -64,7 +64,7 @@ type conn struct {
 	inflight   map[uint16]*request
 	fids       map[uint32]struct{}
 	pendingNew int
-	opens      map[uint32]*openFile // fid -> open of a blocking file
+	opens      map[uint32]*openFile // fid -> open the transport serves
 	hungup     bool
 
 	ops       sync.WaitGroup // reads and writes served by the transport
@@ -330,8 +330,8 @@ func (c *conn) check(tag uint16, f *wire.Fcall, decodeErr error, r *request, msg
 	return lerror(linux.EOPNOTSUPP)
 }
 
-// serveOp runs a read or write of a blocking file in its own goroutine,
-// outside the library; c.mu is held.
+// serveOp runs a read or write of a blocking file or a DirectOpen in its
+// own goroutine, outside the library; c.mu is held.
 func (c *conn) serveOp(tag uint16, r *request, o *openFile, f *wire.Fcall, data []byte) {
 	ctx, end, err := o.begin()
 	if err == nil {
@@ -354,6 +354,11 @@ func (c *conn) serveOp(tag uint16, r *request, o *openFile, f *wire.Fcall, data 
 		switch {
 		case err != nil:
 			reply = wire.Lerror(tag, uint32(errnoOf(err, linux.EIO)))
+		case typ == wire.Tread && o.file != nil:
+			c.readFile(tag, o.file, off, count)
+			cancel()
+			end()
+			return
 		case typ == wire.Tread:
 			buf := make([]byte, count)
 			n, rerr := o.read(ctx, buf, off)
@@ -386,23 +391,35 @@ func (c *conn) serveOp(tag uint16, r *request, o *openFile, f *wire.Fcall, data 
 func (c *conn) reply(tag uint16, msg, tail []byte) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.mu.Lock()
-	r := c.inflight[tag]
-	delete(c.inflight, tag)
-	var flushes []uint16
-	suppress := false
-	if r != nil {
-		flushes, suppress = r.flushes, r.suppress
-		for _, ft := range flushes {
-			delete(c.inflight, ft)
-		}
-		c.account(r, msg, tail)
-	}
-	c.mu.Unlock()
-	if !suppress {
+	send, flushes := c.settle(tag, msg, tail)
+	if send {
 		c.send(msg, tail)
 	}
-	for _, ft := range flushes {
+	c.answerFlushes(flushes)
+}
+
+// settle takes tag off the requests in flight and records what its
+// reply does to the fid and open tables. It reports whether the reply
+// is to be sent (not if the request was flushed) and the tags of the
+// Tflushes to answer once it is. wmu is held.
+func (c *conn) settle(tag uint16, msg, tail []byte) (send bool, flushes []uint16) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.inflight[tag]
+	if r == nil {
+		return true, nil
+	}
+	delete(c.inflight, tag)
+	for _, ft := range r.flushes {
+		delete(c.inflight, ft)
+	}
+	c.account(r, msg, tail)
+	return !r.suppress, r.flushes
+}
+
+// answerFlushes sends an Rflush for each tag; wmu is held.
+func (c *conn) answerFlushes(tags []uint16) {
+	for _, ft := range tags {
 		c.send(wire.Marshal(&wire.Fcall{Type: wire.Rflush, Tag: ft}), nil)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"sync"
 	"sync/atomic"
 
@@ -15,8 +16,8 @@ import (
 
 // An openFile is the server side of one opened fid of a File.
 //
-// Opens of blocking files get a token, which the Rlopen carries as its
-// QID version (high bit set). The transport of a Server reads it off the
+// Opens of blocking files and DirectOpens get a token, which the Rlopen
+// carries as its QID version (high bit set). The transport of a Server reads it off the
 // wire to learn which fid holds which open, because the 9P library never
 // tells a File its fid: with that, the transport serves the fid's reads
 // and writes itself (a read that waits for an event must not hold the
@@ -24,7 +25,9 @@ import (
 // and cancels them when the client flushes the request, clunks the fid
 // or hangs up — the library can do neither.
 type openFile struct {
-	h       Handle
+	h Handle
+	// file is set for a DirectOpen: its reads are served from the file.
+	file    *os.File
 	flags   p9.OpenFlags
 	token   uint32
 	qidPath uint64
@@ -35,7 +38,7 @@ type openFile struct {
 	refs int // one for the fid, one per running call
 }
 
-// opens maps tokens to open blocking files.
+// opens maps tokens to the opens the transport serves.
 var (
 	opens     sync.Map // uint32 -> *openFile
 	openCount atomic.Uint32
@@ -43,10 +46,12 @@ var (
 
 const tokenBit = 1 << 31
 
-func newOpenFile(h Handle, flags p9.OpenFlags, path uint64, blocking bool) *openFile {
+// newOpenFile makes an open; served marks the opens whose reads and
+// writes the transport serves itself.
+func newOpenFile(h Handle, flags p9.OpenFlags, path uint64, served bool) *openFile {
 	ctx, cancel := context.WithCancel(context.Background())
 	o := &openFile{h: h, flags: flags, qidPath: path, ctx: ctx, cancel: cancel, refs: 1}
-	if blocking {
+	if served {
 		o.token = tokenBit | openCount.Add(1)&^tokenBit
 		opens.Store(o.token, o)
 	}

@@ -16,8 +16,10 @@ import (
 // Limits a Server applies to each connection unless told otherwise.
 const (
 	// DefaultMaxMsize is the largest message size the server agrees to:
-	// a Tversion asking for more gets this.
-	DefaultMaxMsize = 1 << 20
+	// a Tversion asking for more gets this. It is 1 MiB of data, the
+	// largest read or write FUSE hands a bridge at once, plus room for
+	// the headers, so that such a read takes one Tread, not two.
+	DefaultMaxMsize = 1<<20 + 4096
 	// DefaultMaxFids is how many fids one connection may hold; a walk
 	// or attach beyond it fails with EMFILE.
 	DefaultMaxFids = 16384

@@ -8,6 +8,8 @@ import (
 	"github.com/hugelgupf/p9/linux"
 	"github.com/hugelgupf/p9/p9"
 	"golang.org/x/sys/unix"
+
+	"nsh.dev/nsh/p9srv"
 )
 
 // file is one fid of the export.
@@ -17,6 +19,10 @@ type file struct {
 
 	node   *node
 	openFd int // -1 until opened
+
+	// direct holds an opened regular file's descriptor, whose reads
+	// and writes a p9srv.Server serves itself; it closes openFd.
+	direct *p9srv.DirectOpen
 
 	// dir is an opened directory's listing, read whole when a read
 	// starts at offset 0; cookies are indexes into it.
@@ -207,7 +213,12 @@ func (f *file) truncate(size int64) error {
 }
 
 func (f *file) Close() error {
-	if f.openFd >= 0 {
+	switch {
+	case f.direct != nil:
+		f.direct.Close()
+		f.direct = nil
+		f.openFd = -1
+	case f.openFd >= 0:
 		unix.Close(f.openFd)
 		f.openFd = -1
 	}
@@ -245,7 +256,12 @@ func (f *file) Open(flags p9.OpenFlags) (p9.QID, uint32, error) {
 		// The size changed, and with it the QID version.
 		st, _ = f.node.stat()
 	}
-	return f.node.fs.qid(&st), 0, nil
+	q := f.node.fs.qid(&st)
+	if st.Mode&unix.S_IFMT == unix.S_IFREG {
+		f.direct = p9srv.NewDirectOpen(os.NewFile(uintptr(fd), "export"), flags, q.Path)
+		q.Version = f.direct.Version()
+	}
+	return q, 0, nil
 }
 
 func (f *file) ReadAt(p []byte, off int64) (int, error) {
