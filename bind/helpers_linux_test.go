@@ -13,7 +13,8 @@ import (
 
 // fakeBridge stands in for nsh's 9P bridge in these tests: it speaks the
 // same protocol (arguments, status line on descriptor 3) and makes a FUSE
-// mount of type fuse.9p whose source is ADDR [ANAME], but instead of
+// mount of type fuse.9p (fuse.9pc with -cache) whose source is ADDR
+// [ANAME], but instead of
 // speaking 9P it serves the directory ADDR itself (go-fuse's loopback). An
 // ADDR starting with "fail:" makes it report an error.
 func fakeBridge(args []string) int {
@@ -24,7 +25,7 @@ func fakeBridge(args []string) int {
 	}
 	fl := flag.NewFlagSet("nsh-9pfuse", flag.ContinueOnError)
 	aname := fl.String("aname", "", "")
-	fl.Bool("cache", false, "")
+	cache := fl.Bool("cache", false, "")
 	watch := fl.Int("watch", 0, "")
 	if err := fl.Parse(args[1:]); err != nil || fl.NArg() != 2 {
 		return fail("usage: nsh-9pfuse [-aname NAME] [-cache] -watch PID ADDR MOUNTPOINT")
@@ -49,7 +50,11 @@ func fakeBridge(args []string) int {
 		source += " " + Quote(*aname)
 	}
 	opts := fmt.Sprintf("fd=%d,rootmode=40000,user_id=%d,group_id=%d", fd, os.Geteuid(), os.Getegid())
-	if err := unix.Mount(source, point, "fuse.9p", unix.MS_NOSUID|unix.MS_NODEV, opts); err != nil {
+	fstype := ninepType
+	if *cache {
+		fstype = cachedNinepType
+	}
+	if err := unix.Mount(source, point, fstype, unix.MS_NOSUID|unix.MS_NODEV, opts); err != nil {
 		return fail("mount %s: %v", point, err)
 	}
 	root, err := fs.NewLoopbackRoot(addr)

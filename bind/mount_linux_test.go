@@ -94,6 +94,14 @@ func TestMount9P(t *testing.T) {
 	if got := bridgeArgs(t, addr); !slices.Contains(got, "-cache") || slices.Contains(got, "-aname") {
 		t.Errorf("bridge arguments %q, want -cache and no -aname", got)
 	}
+	// ns keeps the -C, for the mount and for a union member.
+	if err := n.Mount(addr, d+"/u", "", After|Cache); err != nil {
+		t.Fatal(err)
+	}
+	expectLines(t, nsLines(t, n, d), "mount -C "+q("srv")+" "+q("n"), "mount -aC "+q("srv")+" "+q("u"))
+	if err := n.Unmount("", d+"/u"); err != nil {
+		t.Fatal(err)
+	}
 	if err := n.Unmount("", d+"/n"); err != nil {
 		t.Fatal(err)
 	}

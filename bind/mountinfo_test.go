@@ -64,6 +64,36 @@ func TestViewLines(t *testing.T) {
 	}
 }
 
+// TestViewLinesNinep: ns prints 9P mounts, plain and cached (the bridge
+// gives a mount -C the type fuse.9pc), on their own and as union members.
+func TestViewLinesNinep(t *testing.T) {
+	const info = `27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw
+40 27 0:40 / /srv rw,nosuid,nodev - tmpfs nsh-srv rw,mode=1777
+50 27 0:50 / /n/ram rw,nosuid,nodev - fuse.9p /srv/ram rw,user_id=0,group_id=0
+51 27 0:51 / /n/ex rw,nosuid,nodev - fuse.9pc 'unix!/tmp/ex\040sock'\040/a rw,user_id=0,group_id=0
+52 40 0:52 / /srv/.nsh/m/cc rw,nosuid,nodev - fuse.9pc /srv/ex rw,user_id=0,group_id=0
+53 40 254:0 /usr/bin /srv/.nsh/m/dd rw - ext4 /dev/vda rw
+54 27 0:53 / /usr/bin rw - overlay nsh-union:0 ro,lowerdir+=/srv/.nsh/m/dd,lowerdir+=/srv/.nsh/m/cc
+`
+	tab, err := parseMountinfo(info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := map[string]bool{}
+	for _, id := range []int{27, 40} {
+		base[tab.key(tab.byID[id])] = true
+	}
+	got := newView(tab, base, "/srv/.nsh").lines()
+	want := []string{
+		"mount /srv/ram /n/ram",
+		"mount -C 'unix!/tmp/ex sock' /n/ex /a",
+		"mount -aC /srv/ex /usr/bin",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("lines\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestQuote(t *testing.T) {
 	for in, want := range map[string]string{
 		"/usr/bin":      "/usr/bin",

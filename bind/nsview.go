@@ -12,8 +12,18 @@ import (
 // follows it says when the union was built (see forkGeneration).
 const unionSource = "nsh-union"
 
-// ninepType is the file system type the 9P bridge's FUSE mounts show.
-const ninepType = "fuse.9p"
+// The file system types the 9P bridge's FUSE mounts show (see package
+// p9srv/p9fuse): a cached mount (mount -C) has a type of its own, so that
+// ns can print the -C back.
+const (
+	ninepType       = "fuse.9p"
+	cachedNinepType = "fuse.9pc"
+)
+
+// isNinepType reports whether fstype is that of a 9P mount.
+func isNinepType(fstype string) bool {
+	return fstype == ninepType || fstype == cachedNinepType
+}
 
 // nsView reads a mount table as Plan 9 namespace operations: which mounts
 // the session made, what each one is, and the nsh lines that rebuild them.
@@ -62,7 +72,7 @@ func isUnion(m *mountEntry) bool {
 
 // isNinep reports whether m is the root of a 9P mount.
 func isNinep(m *mountEntry) bool {
-	return m.FSType == ninepType && m.Root == "/"
+	return isNinepType(m.FSType) && m.Root == "/"
 }
 
 // existedAt reports whether c could be seen when the mount at index idx was
@@ -183,6 +193,7 @@ type nsMember struct {
 	create   bool
 	original bool
 	ninep    []string // ADDR [ANAME] of a 9P member
+	cache    bool     // the 9P member was mounted with -C
 	path     string
 	ok       bool   // path is known
 	dev      string // the member directory's identity
@@ -226,10 +237,10 @@ func (v *nsView) member(u *mountEntry, layer string) nsMember {
 		return nsMember{path: layer}
 	}
 	dev, root := s.Dev, join(s.Root, rel(layer, s.Point))
-	if s.FSType == ninepType && root == "/" {
+	if isNinepType(s.FSType) && root == "/" {
 		words, err := nsfile.Fields(s.Source)
 		if err == nil && len(words) >= 1 {
-			return nsMember{ninep: words, ok: true, dev: dev, root: root}
+			return nsMember{ninep: words, cache: s.FSType == cachedNinepType, ok: true, dev: dev, root: root}
 		}
 	}
 	if d, r, ok := v.underneath(u); ok && d == dev && r == root {
@@ -301,7 +312,7 @@ func (v *nsView) lines() []string {
 		case isUnion(m):
 			out = append(out, v.unionLines(m)...)
 		case isNinep(m):
-			out = append(out, mountLine("", nsMember{ninep: v.ninepWords(m), ok: true}, m.Point))
+			out = append(out, mountLine("", nsMember{ninep: ninepWords(m.Source), cache: m.FSType == cachedNinepType, ok: true}, m.Point))
 		default:
 			src, ok := v.origin(m)
 			if !ok {
@@ -314,12 +325,13 @@ func (v *nsView) lines() []string {
 	return out
 }
 
-func (v *nsView) ninepWords(m *mountEntry) []string {
-	words, err := nsfile.Fields(m.Source)
-	if err != nil || len(words) == 0 {
-		return []string{m.Source}
+// ninepWords reads ADDR [ANAME] from a 9P mount's source.
+func ninepWords(source string) []string {
+	w, err := nsfile.Fields(source)
+	if err != nil || len(w) == 0 {
+		return []string{source}
 	}
-	return words
+	return w
 }
 
 // unionLines rebuilds a union from its members: around the original
@@ -356,6 +368,12 @@ func (v *nsView) unionLines(u *mountEntry) []string {
 func mountLine(flags string, m nsMember, point string) string {
 	if m.create && flags != "" {
 		flags += "c"
+	}
+	if m.ninep != nil && m.cache {
+		if flags == "" {
+			flags = "-"
+		}
+		flags += "C"
 	}
 	var words []string
 	switch {

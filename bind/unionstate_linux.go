@@ -8,7 +8,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"nsh.dev/nsh/bind/nsfile"
 	"nsh.dev/nsh/union"
 )
 
@@ -197,13 +196,4 @@ func (u *unionState) memberFds() ([]int, error) {
 		fds = append(fds, fd)
 	}
 	return fds, nil
-}
-
-// ninepWords reads ADDR [ANAME] from a 9P mount's source.
-func ninepWords(source string) []string {
-	w, err := nsfile.Fields(source)
-	if err != nil || len(w) == 0 {
-		return []string{source}
-	}
-	return w
 }

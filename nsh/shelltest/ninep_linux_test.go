@@ -569,17 +569,41 @@ func (b *box) startTCPP9srv() string {
 	return addr
 }
 
-// TestNSMountCache: ns prints mount -C for a mount made with -C, so that
-// replaying it keeps the kernel's caches.
+// TestNSMountCache: ns prints mount -C for a mount made with -C (also as
+// a union member), so that replaying it keeps the kernel's caches: the
+// replay's ns says so again, and its bridges run with -cache.
 func TestNSMountCache(t *testing.T) {
 	eachUser(t, func(t *testing.T, u user) {
 		needFUSE(t)
 		b := newBox(t, u)
-		b.files("m/", "ex/file=exported\n")
+		b.files("m/", "t/ft=t\n", "ex/file=exported\n")
 		sock := b.startP9srv("export", b.path("ex"))
-		out := b.ninep("mount -C unix!" + sock + " m; cat m/file; ns")
-		if want := "exported\nmount -C unix!BOX/ram.sock BOX/m\ncd BOX\n"; b.rel(out) != want {
-			t.Errorf("got:\n%s\nwant:\n%s", b.rel(out), want)
+		out := b.ninep("mount -C unix!" + sock + " m; cat m/file; mount -aC unix!" + sock + " t; ns >ns.out; cat ns.out")
+		wantNS := "mount -C unix!BOX/ram.sock BOX/m\nmount -aC unix!BOX/ram.sock BOX/t\ncd BOX\n"
+		if want := "exported\n" + wantNS; b.rel(out) != want {
+			t.Fatalf("got:\n%s\nwant:\n%s", b.rel(out), want)
+		}
+		if !waitFor(5*time.Second, func() bool { return len(b.bridges()) == 0 }) {
+			t.Fatalf("bridges outlived their session: %q", b.bridges())
+		}
+		var replay, errb syncBuffer
+		cmd := b.start(&replay, &errb, b.fuseArgs("--ns", "ns.out", "-c", pauseFn+"cat t/file; ns; pause mounted")...)
+		b.waitPaused("mounted", &errb)
+		cached := 0
+		for _, br := range b.bridges() {
+			if strings.Contains(br, " -cache ") {
+				cached++
+			}
+		}
+		if cached != 2 {
+			t.Errorf("bridges of the replay: %q, want two with -cache", b.bridges())
+		}
+		b.resume("mounted")
+		if err := cmd.Wait(); err != nil || errb.Len() > 0 {
+			t.Fatalf("nsh --ns ns.out: %v\n%s", err, errb.String())
+		}
+		if want := "exported\n" + wantNS; b.rel(replay.String()) != want {
+			t.Errorf("the replay printed:\n%s\nwant:\n%s", b.rel(replay.String()), want)
 		}
 	})
 }

@@ -23,7 +23,7 @@ func TestSynthetic(t *testing.T) {
 		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 		startBridge(t, srv.addr, mnt)
 		m, ok := mountAt(mnt)
-		if !ok || m.fstype != "fuse.9p" || m.source != FsName(srv.addr, "") {
+		if !ok || m.fstype != FSType || m.source != FsName(srv.addr, "") {
 			t.Errorf("mountinfo for %s: %+v (found %v), want fuse.9p from %q", mnt, m, ok, FsName(srv.addr, ""))
 		}
 		if err := within(time.Minute, func() error { return checkSynth(mnt) }); err != nil {
@@ -55,7 +55,8 @@ func TestStaticfs(t *testing.T) {
 	})
 }
 
-// TestLocalfs writes through hugelgupf/p9's local file server.
+// TestLocalfs writes through hugelgupf/p9's local file server; a mount
+// with -cache shows a type of its own.
 func TestLocalfs(t *testing.T) {
 	for _, cache := range []bool{false, true} {
 		t.Run(fmt.Sprintf("cache=%v", cache), func(t *testing.T) {
@@ -65,6 +66,14 @@ func TestLocalfs(t *testing.T) {
 			srv := startServer(t, base, "localfs", dir)
 			mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 			startBridge(t, bridgeArgs(cache, "", srv.addr, mnt)...)
+			// ns tells a cached mount by its type.
+			want := FSType
+			if cache {
+				want = CachedFSType
+			}
+			if m, ok := mountAt(mnt); !ok || m.fstype != want {
+				t.Errorf("mountinfo for %s: %+v (found %v), want type %s", mnt, m, ok, want)
+			}
 			if err := within(time.Minute, func() error { return checkRW(mnt, rwFeatures{links: true}) }); err != nil {
 				t.Fatal(err)
 			}

@@ -91,7 +91,7 @@ func Mount(addr, mountpoint string, o Options) (*Bridge, error) {
 	opts := &fs.Options{
 		MountOptions: fuse.MountOptions{
 			FsName:             FsName(addr, o.Aname),
-			Name:               "9p",
+			Name:               fuseSubtype(o.Cache),
 			DirectMountStrict:  true,
 			MaxWrite:           maxIO,
 			MaxBackground:      64,

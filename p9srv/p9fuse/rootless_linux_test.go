@@ -184,8 +184,8 @@ func rootless(args []string) error {
 		return fmt.Errorf("bridge: %s; stderr: %s", b.ready, b.stderr.String())
 	}
 	m, ok := mountAt(mnt)
-	if !ok || m.fstype != "fuse.9p" {
-		return fmt.Errorf("no fuse.9p mount on %s: %+v", mnt, m)
+	if !ok || m.fstype != FSType {
+		return fmt.Errorf("no %s mount on %s: %+v", FSType, mnt, m)
 	}
 	switch mode {
 	case "synth":
