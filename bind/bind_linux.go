@@ -39,10 +39,10 @@ func (n *Namespace) bind(stage, newPath, oldPath string, f Flag) error {
 		afterResolve()
 	}
 	if nw.info.dir != od.info.dir {
-		return ErrInconsistent
+		return pathErr(od.path, ErrInconsistent)
 	}
 	if f&(Before|After) != 0 && !od.info.dir {
-		return ErrInconsistent
+		return pathErr(od.path, ErrInconsistent)
 	}
 	cur, err := n.inspect(stage, od.fd, od.info)
 	if err != nil {
@@ -56,7 +56,7 @@ func (n *Namespace) bind(stage, newPath, oldPath string, f Flag) error {
 		if src.union != nil {
 			// A union bound as new: its members, flattened.
 			if f&Create != 0 {
-				return ErrInconsistent
+				return pathErr(nw.path, ErrInconsistent)
 			}
 			u := &unionState{}
 			err := n.copyMembers(stage, src.union, &u.lower)
@@ -93,7 +93,7 @@ func (n *Namespace) bindUnion(stage string, nw, od *resolved, cur, src *current,
 		return errNoStaging
 	}
 	if f&Create != 0 && f&After != 0 {
-		return errCreateAfter
+		return pathErr(od.path, errCreateAfter)
 	}
 	u := &unionState{}
 	// The new state shares the old union's staging mounts (the old state
@@ -148,7 +148,7 @@ func (n *Namespace) bindUnion(stage string, nw, od *resolved, cur, src *current,
 		added = []*stagedMount{pre}
 	case src.union != nil:
 		if f&Create != 0 {
-			return fail(ErrInconsistent)
+			return fail(pathErr(nw.path, ErrInconsistent))
 		}
 		if err := n.copyMembers(stage, src.union, &added); err != nil {
 			return fail(pathErr(nw.path, err))

@@ -272,8 +272,8 @@ func TestUnionAsNew(t *testing.T) {
 	}
 	bindT(t, n, d+"/a", d+"/w", After)
 	expectList(t, d+"/w", "only-b", "w", "x")
-	if err := n.Bind(d+"/a", d+"/w", Before|Create); !errors.Is(err, ErrInconsistent) {
-		t.Errorf("bind -bc with a union as new: %v, want %v", err, ErrInconsistent)
+	if err := n.Bind(d+"/a", d+"/w", Before|Create); !errors.Is(err, ErrInconsistent) || err.Error() != d+"/a: inconsistent mount" {
+		t.Errorf("bind -bc with a union as new: %v, want %s/a: %v", err, d, ErrInconsistent)
 	}
 	// Changing a later does not change the copies.
 	if err := n.Unmount(d+"/b", d+"/a"); err != nil {

@@ -57,7 +57,7 @@ func (n *Namespace) mount(stage, addr, old, aname string, f Flag) error {
 	}
 	defer od.closeOld()
 	if !od.info.dir {
-		return ErrInconsistent
+		return pathErr(od.path, ErrInconsistent)
 	}
 	// The bridge lives as long as the namespace's nsh, not this process:
 	// nsh --share -c 'mount ...' run inside a session exits at once.

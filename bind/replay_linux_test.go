@@ -360,9 +360,11 @@ func TestErrorsNameThings(t *testing.T) {
 		{n.Bind("relative", d+"/a", 0), "relative: not an absolute path"},
 		{n.Unmount("", d+"/a"), "not mounted"},
 		{n.Unmount(d+"/f", d+"/nosuch"), d + "/nosuch: no such file or directory"},
-		{n.Bind(d+"/f", d+"/a", 0), "inconsistent mount"},
+		{n.Bind(d+"/f", d+"/a", 0), d + "/a: inconsistent mount"},
+		{n.Bind(d+"/f", d+"/f", After), d + "/f: inconsistent mount"},
+		{n.Bind(d+"/a", d+"/a", After|Create), d + "/a: " + errCreateAfter.Error()},
 		{n.Mount("fail:connection refused", d+"/a", "", 0), "connection refused"},
-		{n.Mount(d, d+"/f", "", 0), "inconsistent mount"},
+		{n.Mount(d, d+"/f", "", 0), d + "/f: inconsistent mount"},
 		{n.Mount(d, d+"/a", "", Before|Create), errNinepCreate.Error()},
 	} {
 		if c.err == nil || c.err.Error() != c.want {
