@@ -119,6 +119,27 @@ func (n *Namespace) bindUnion(stage string, nw, od *resolved, cur, src *current,
 	// The members old has now.
 	var upper *upperMember
 	switch {
+	case cur.union != nil && cur.union.inherited:
+		// The new union goes on top of the inherited one and shares its
+		// staging mounts, through descriptors of its own (which a failure
+		// closes: unstaging an inherited mount only releases it).
+		from := cur.union
+		if from.upper != nil {
+			home, err := from.upper.home.dup()
+			if err != nil {
+				return fail(err)
+			}
+			made = append(made, home)
+			upper = &upperMember{home: home, rel: from.upper.rel}
+		}
+		for _, l := range from.lower {
+			s, err := l.dup()
+			if err != nil {
+				return fail(err)
+			}
+			made = append(made, s)
+			u.lower = append(u.lower, s)
+		}
 	case cur.union != nil:
 		if cur.union.upper != nil {
 			upper = &upperMember{home: cur.union.upper.home, rel: cur.union.upper.rel}
@@ -199,7 +220,7 @@ func (n *Namespace) bindUnion(stage string, nw, od *resolved, cur, src *current,
 	if u.count() > union.MaxMembers {
 		return fail(pathErr(od.path, fmt.Errorf("%d members: %w", u.count(), union.ErrTooManyMembers)))
 	}
-	if err := n.installUnion(stage, cur, u, cur.session); err != nil {
+	if err := n.installUnion(stage, cur, u, cur.session || cur.union != nil); err != nil {
 		return fail(pathErr(od.path, err))
 	}
 	return nil

@@ -25,6 +25,13 @@
 //   - ns prints the session's changes as replayable nsh lines, derived from
 //     the kernel's mountinfo of that namespace and a baseline of the mounts
 //     present when the session started.
+//   - A session nested in another of the same user starts with the
+//     enclosing session's unions, whose members are all reachable on its
+//     staging mounts: it edits such an inherited union from its members,
+//     by putting a union of its own on top of it (never an overlay on an
+//     overlay); unmount old removes that and shows the inherited union
+//     again, and ns looks through the inherited union, printing the whole
+//     union relative to the directory below it.
 //
 // Unions keep their members on staging mounts under /srv/.nsh/m (the
 // session's private /srv): each member is a mount of its own there, so any

@@ -27,7 +27,9 @@ func (n *Namespace) installUnion(stage string, cur *current, u *unionState, keep
 			removeWork(u.upper.home.fd, work)
 		}
 	}
-	if keepChildren && cur.session {
+	// What is mounted inside the union it replaces, or covers (an
+	// inherited one), shows inside the new one too.
+	if keepChildren && (cur.session || cur.union != nil) {
 		if err := graftChildren(cur, m.Fd()); err != nil {
 			undoWork()
 			return err
@@ -53,7 +55,7 @@ func (n *Namespace) installUnion(stage string, cur *current, u *unionState, keep
 // replacing the session's mount there.
 // ninep is the 9P address of a 9P mount, nil for a bind.
 func (n *Namespace) installTree(cur *current, tree int, keepChildren bool, ninep []string) error {
-	if keepChildren && cur.session {
+	if keepChildren && (cur.session || cur.union != nil) {
 		if err := graftChildren(cur, tree); err != nil {
 			return err
 		}
@@ -94,14 +96,12 @@ func (n *Namespace) retire(cur *current, keep map[string]bool) {
 			removeWork(old.upper.home.fd, old.upper.work)
 		}
 		if !keep[old.upper.home.path] {
-			old.upper.home.unstage()
-			delete(stagedInfo, old.upper.home.path)
+			old.upper.home.forget()
 		}
 	}
 	for _, l := range old.lower {
 		if !keep[l.path] {
-			l.unstage()
-			delete(stagedInfo, l.path)
+			l.forget()
 		}
 	}
 }

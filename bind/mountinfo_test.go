@@ -94,6 +94,48 @@ func TestViewLinesNinep(t *testing.T) {
 	}
 }
 
+// TestViewLinesInherited: in a nested session, the enclosing session's
+// union on /t (43, with its staging mounts, in the baseline) is edited by
+// a union of the nested session's own on top of it (45), and bound as new
+// onto /z (46, of copies of its members). ns looks through the inherited
+// union: the lines rebuild both unions in a fresh session, where /t is the
+// directory below it.
+func TestViewLinesInherited(t *testing.T) {
+	const info = `27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw
+40 27 0:40 / /srv rw,nosuid,nodev - tmpfs nsh-srv rw,mode=1777
+41 40 254:0 /a /srv/.nsh/m/aa rw - ext4 /dev/vda rw
+42 40 254:0 /t /srv/.nsh/m/tt rw - ext4 /dev/vda rw
+43 27 0:41 / /t rw - overlay nsh-union:0 ro,lowerdir+=/srv/.nsh/m/aa,lowerdir+=/srv/.nsh/m/tt
+47 40 254:0 /a /srv/.nsh/m/a2 rw - ext4 /dev/vda rw
+48 40 254:0 /t /srv/.nsh/m/t2 rw - ext4 /dev/vda rw
+46 27 0:43 / /z rw - overlay nsh-union:1 ro,lowerdir+=/srv/.nsh/m/a2,lowerdir+=/srv/.nsh/m/t2
+44 40 254:0 /b /srv/.nsh/m/bb rw - ext4 /dev/vda rw
+45 43 0:42 / /t rw - overlay nsh-union:1 ro,lowerdir+=/srv/.nsh/m/aa,lowerdir+=/srv/.nsh/m/tt,lowerdir+=/srv/.nsh/m/bb
+`
+	tab, err := parseMountinfo(info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := map[string]bool{}
+	for _, id := range []int{27, 40, 41, 42, 43} {
+		base[tab.key(tab.byID[id])] = true
+	}
+	v := newView(tab, base, "/srv/.nsh")
+	if !v.inherited(tab.byID[43]) || v.inherited(tab.byID[45]) {
+		t.Errorf("inherited: 43 %v, 45 %v; want true, false", v.inherited(tab.byID[43]), v.inherited(tab.byID[45]))
+	}
+	got := v.lines()
+	want := []string{
+		"bind /t /z",
+		"bind -b /a /z",
+		"bind -a /b /t",
+		"bind -b /a /t",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("lines\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestQuote(t *testing.T) {
 	for in, want := range map[string]string{
 		"/usr/bin":      "/usr/bin",

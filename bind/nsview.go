@@ -65,6 +65,16 @@ func (v *nsView) changed(m *mountEntry) bool {
 	return !v.inBaseline(m) && !m.master() && !v.staged(m.Point)
 }
 
+// inherited reports whether m is a union an enclosing session built (it
+// was there when this nested session started). This session edits it by
+// putting a union of its own, made from the same members, on top of it;
+// ns looks through it, since a fresh top-level session replaying the
+// lines would not have it: the directory below is the one its lines
+// name.
+func (v *nsView) inherited(m *mountEntry) bool {
+	return isUnion(m) && v.inBaseline(m)
+}
+
 // isUnion reports whether m is the root of a union nsh built.
 func isUnion(m *mountEntry) bool {
 	return m.FSType == "overlay" && m.Root == "/" && strings.HasPrefix(m.Source, unionSource)
@@ -88,14 +98,17 @@ func (v *nsView) resolveAt(path string, idx int) *mountEntry {
 	if m == nil {
 		return nil
 	}
+	// topAt follows the stack of mounts on point above m, as far as they
+	// existed then, and returns the topmost that is not an inherited union
+	// (m if there is none).
 	topAt := func(m *mountEntry, point string) *mountEntry {
-		for {
-			c := v.t.childAt[m.ID][point]
-			if c == nil || !v.existedAt(c, idx) {
-				return m
+		top := m
+		for c := v.t.childAt[m.ID][point]; c != nil && v.existedAt(c, idx); c = v.t.childAt[c.ID][point] {
+			if !v.inherited(c) {
+				top = c
 			}
-			m = c
 		}
+		return top
 	}
 	m = topAt(m, "/")
 	prefix := ""
@@ -104,9 +117,7 @@ func (v *nsView) resolveAt(path string, idx int) *mountEntry {
 			continue
 		}
 		prefix += "/" + c
-		if child := v.t.childAt[m.ID][prefix]; child != nil && v.existedAt(child, idx) {
-			m = topAt(child, prefix)
-		}
+		m = topAt(m, prefix)
 	}
 	return m
 }
@@ -201,9 +212,15 @@ type nsMember struct {
 }
 
 // underneath returns what the union u covers: the directory its mount point
-// showed before (dev, root).
+// showed before (dev, root), looking through the inherited unions u is
+// stacked on.
 func (v *nsView) underneath(u *mountEntry) (dev, root string, ok bool) {
 	p := v.t.byID[u.Parent]
+	seen := map[int]bool{}
+	for p != nil && v.inherited(p) && p.Point == u.Point && !seen[p.ID] {
+		seen[p.ID] = true
+		p = v.t.byID[p.Parent]
+	}
 	if p == nil {
 		return "", "", false
 	}
@@ -264,7 +281,7 @@ func (v *nsView) flattened(u *mountEntry, mem []nsMember) []nsMember {
 	}
 	idx := v.index[u]
 	for _, o := range v.t.list {
-		if o == u || !isUnion(o) || !v.existedAt(o, idx) || v.resolveAt(o.Point, idx) != o {
+		if o == u || !isUnion(o) || v.inherited(o) || !v.existedAt(o, idx) || v.resolveAt(o.Point, idx) != o {
 			continue
 		}
 		om := v.members(o)

@@ -62,6 +62,9 @@ var errNoStaging = errors.New("unions and 9P mounts need the session's /srv (not
 type stagedMount struct {
 	path string // where it is mounted
 	fd   int    // its root (O_PATH)
+	// inherited: the mount was there when the session started (an
+	// enclosing session's member): this session never removes it.
+	inherited bool
 }
 
 func randomName() string {
@@ -138,9 +141,13 @@ func openStaged(path string) (*stagedMount, error) {
 	return &stagedMount{path: path, fd: fd}, nil
 }
 
-// unstage removes a staging mount.
+// unstage removes a staging mount; an inherited one is only released.
 func (s *stagedMount) unstage() error {
 	if s == nil || s.fd < 0 {
+		return nil
+	}
+	if s.inherited {
+		s.close()
 		return nil
 	}
 	err := unix.Unmount(fdPath(s.fd), unix.MNT_DETACH)
@@ -150,6 +157,26 @@ func (s *stagedMount) unstage() error {
 		return fmt.Errorf("removing staging mount %s: %w", s.path, err)
 	}
 	return nil
+}
+
+// forget unstages a mount a union no longer uses, and drops what nsh
+// remembers of it, unless it is inherited (the enclosing session's union
+// still uses it).
+func (s *stagedMount) forget() {
+	s.unstage()
+	if !s.inherited {
+		delete(stagedInfo, s.path)
+	}
+}
+
+// dup returns another handle on the same staging mount, with a descriptor
+// of its own.
+func (s *stagedMount) dup() (*stagedMount, error) {
+	fd, err := unix.FcntlInt(uintptr(s.fd), unix.F_DUPFD_CLOEXEC, 3)
+	if err != nil {
+		return nil, err
+	}
+	return &stagedMount{path: s.path, fd: fd, inherited: s.inherited}, nil
 }
 
 // close releases the descriptor, leaving the mount.

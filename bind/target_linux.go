@@ -13,7 +13,7 @@ type current struct {
 	info    fileInfo
 	id      uint64      // unique id of the mount whose root fd is
 	session bool        // a mount the session made is on the path
-	union   *unionState // that mount is a union nsh can edit
+	union   *unionState // that mount is a union nsh can edit (the session's, or inherited)
 	ninep   []string    // that mount is a 9P mount: ADDR [ANAME]
 }
 
@@ -29,7 +29,7 @@ func (n *Namespace) inspect(stage string, fd int, info fileInfo) (*current, erro
 	}
 	c.id = id
 	if u := n.unions[id]; u != nil {
-		c.session, c.union = true, u
+		c.session, c.union = !u.inherited, u
 		return c, nil
 	}
 	if w, ok := n.ours[id]; ok {
@@ -48,6 +48,15 @@ func (n *Namespace) inspect(stage string, fd int, info fileInfo) (*current, erro
 		return c, nil
 	}
 	v := newView(t, keys, stage)
+	if v.inherited(e) {
+		// An enclosing session's union: edited from its members, on top
+		// of it, never stacked as one member on another overlay.
+		if u, err := loadUnion(t, e, v); err == nil {
+			c.union = u
+			n.rememberUnion(id, u)
+		}
+		return c, nil
+	}
 	if !v.changed(e) {
 		return c, nil
 	}

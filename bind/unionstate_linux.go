@@ -16,6 +16,11 @@ type unionState struct {
 	upper *upperMember   // the create member, first; nil if read-only
 	lower []*stagedMount // the other members in order
 	gen   int            // fork generation it was built in
+	// inherited: an enclosing session built the union, and a nested
+	// session (this one) started with it. The nested session edits it
+	// by putting a union of its own, made of the same members, on top
+	// of it; it never removes it, nor its staging mounts.
+	inherited bool
 }
 
 // upperMember is a union's create member. overlayfs wants its work
@@ -80,13 +85,19 @@ func genFromSource(src string) int {
 var errForeignUnion = errors.New("the union's members are not nsh staging mounts")
 
 // loadUnion rebuilds the state of a union from its mountinfo entry (it was
-// built by another nsh process of the session).
+// built by another nsh process of the session, or by an enclosing session).
+// Staging mounts that were there when the session started are marked
+// inherited: they are the enclosing session's.
 func loadUnion(t *mountTable, e *mountEntry, v *nsView) (*unionState, error) {
 	layers := union.ParseOptions(e.Super)
 	if layers.Legacy || v.stage == "" {
 		return nil, errForeignUnion
 	}
-	u := &unionState{gen: genFromSource(e.Source)}
+	u := &unionState{gen: genFromSource(e.Source), inherited: v.inBaseline(e)}
+	inheritedAt := func(point string) bool {
+		m := t.resolve(point)
+		return m != nil && m.Point == point && v.inBaseline(m)
+	}
 	fail := func(err error) (*unionState, error) {
 		u.release()
 		return nil, err
@@ -102,6 +113,7 @@ func loadUnion(t *mountTable, e *mountEntry, v *nsView) (*unionState, error) {
 		if err != nil {
 			return fail(err)
 		}
+		s.inherited = inheritedAt(home.Point)
 		u.upper = &upperMember{home: s, rel: rel(layers.Upper, home.Point)}
 		if layers.Work != "" && under(layers.Work, home.Point) {
 			u.upper.work = rel(layers.Work, home.Point)
@@ -116,6 +128,7 @@ func loadUnion(t *mountTable, e *mountEntry, v *nsView) (*unionState, error) {
 		if err != nil {
 			return fail(err)
 		}
+		s.inherited = inheritedAt(l)
 		u.lower = append(u.lower, s)
 		if i < len(members) {
 			stagedInfo[l] = memberInfo{original: members[i].original, ninep: members[i].ninep}

@@ -26,7 +26,9 @@ func (n *Namespace) unmount(stage, newPath, oldPath string) error {
 	if err != nil {
 		return pathErr(oldPath, err)
 	}
-	if !cur.session {
+	// An inherited union (an enclosing session's) is the session's to edit,
+	// not to remove: unmount old stops at it.
+	if !cur.session && (cur.union == nil || newPath == "") {
 		return ErrNotMounted
 	}
 	if newPath == "" {
@@ -96,28 +98,61 @@ func (n *Namespace) findMember(newPath, oldPath string, u *unionState) (int, err
 	return -1, ErrNotInUnion
 }
 
-// removeMember takes member i out of the union cur describes.
+// removeMember takes member i out of the union cur describes: the
+// session's, rebuilt in its place, or an inherited one, covered by a union
+// of the members left.
 func (n *Namespace) removeMember(stage string, cur *current, i int) error {
 	old := cur.union
 	u := &unionState{}
 	var rest []*stagedMount // the remaining lower members, shared with old
+	// An inherited union keeps its staging mounts: the new state gets
+	// descriptors of its own.
+	var dups []*stagedMount
+	share := func(s *stagedMount) (*stagedMount, error) {
+		if !old.inherited {
+			return s, nil
+		}
+		d, err := s.dup()
+		if err == nil {
+			dups = append(dups, d)
+		}
+		return d, err
+	}
+	fail := func(err error) error {
+		for _, d := range dups {
+			d.close()
+		}
+		return err
+	}
 	j := 0
 	if old.upper != nil {
 		if i != 0 {
-			u.upper = &upperMember{home: old.upper.home, rel: old.upper.rel}
+			home, err := share(old.upper.home)
+			if err != nil {
+				return fail(err)
+			}
+			u.upper = &upperMember{home: home, rel: old.upper.rel}
 		}
 		j = 1
 	}
 	for k, l := range old.lower {
 		if j+k != i {
-			rest = append(rest, l)
+			s, err := share(l)
+			if err != nil {
+				return fail(err)
+			}
+			rest = append(rest, s)
 		}
 	}
 	switch {
 	case len(rest) == 0 && u.upper == nil:
+		if !cur.session {
+			return fail(ErrNotInUnion)
+		}
 		return n.detach(cur)
 	case len(rest) == 0:
 		// Only the create member is left: a plain bind of it.
+		defer fail(nil)
 		fd, err := openBeneath(u.upper.home.fd, u.upper.rel)
 		if err != nil {
 			return err
@@ -130,9 +165,11 @@ func (n *Namespace) removeMember(stage string, cur *current, i int) error {
 		defer unix.Close(tree)
 		return n.installTree(cur, tree, true, nil)
 	case len(rest) == 1 && u.upper == nil:
-		// One member left: the original shows by itself; any other
-		// member becomes a plain bind.
-		if stagedInfo[rest[0].path].original {
+		// One member left: the original shows by itself once the mount
+		// is removed, unless that would show an inherited union; any
+		// other member becomes a plain bind.
+		defer fail(nil)
+		if stagedInfo[rest[0].path].original && cur.session && !n.coversInherited(stage, cur) {
 			return n.detach(cur)
 		}
 		tree, err := cloneTree(rest[0].fd, true)
@@ -143,7 +180,26 @@ func (n *Namespace) removeMember(stage string, cur *current, i int) error {
 		return n.installTree(cur, tree, true, stagedInfo[rest[0].path].ninep)
 	}
 	u.lower = rest
-	return n.installUnion(stage, cur, u, true)
+	if err := n.installUnion(stage, cur, u, true); err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
+// coversInherited reports whether the session's mount cur sits on a union
+// an enclosing session built, which removing it would show.
+func (n *Namespace) coversInherited(stage string, cur *current) bool {
+	keys := n.baselineKeys(stage)
+	t, err := readMountinfo()
+	if err != nil || keys == nil {
+		return false
+	}
+	e := t.byID[int(cur.info.mntID)]
+	if e == nil {
+		return false
+	}
+	p := t.byID[e.Parent]
+	return p != nil && p.Point == e.Point && newView(t, keys, stage).inherited(p)
 }
 
 // detach removes the session's mount cur describes, and what it used.

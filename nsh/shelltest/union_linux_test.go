@@ -314,8 +314,12 @@ func TestDescriptors(t *testing.T) {
 }
 
 // TestNestedSessionUnion: a session started inside another (nsh -c run
-// from nsh) sees the enclosing session's unions and can add to them,
-// however deep the nesting and whatever the members.
+// from nsh) sees the enclosing session's unions and can add to them and
+// remove from them, however deep the nesting and whatever the members:
+// it puts a union of its own, made of the same members, on top (never an
+// overlay on an overlay), which unmount removes to show the enclosing
+// session's union again; its ns names the whole union, which a fresh
+// session replays.
 func TestNestedSessionUnion(t *testing.T) {
 	eachUser(t, func(t *testing.T, u user) {
 		t.Run("directories", func(t *testing.T) {
@@ -324,11 +328,50 @@ func TestNestedSessionUnion(t *testing.T) {
 			// Each shell goes on after its nested one, rather than
 			// replace itself with it.
 			r := b.nsh("-c", `bind -b a t
-nsh -c 'bind -a b t; nsh -c ''bind -a c t; ls t''; echo level 2 done'
+nsh -c 'bind -a b t; nsh -c ''bind -a c t; ls t; ns''; echo level 2 done'
 echo level 1 done`)
-			if want := "fa\nfb\nfc\nft\nlevel 2 done\nlevel 1 done\n"; r.stdout != want || r.stderr != "" || r.code != 0 {
+			if want := "fa\nfb\nfc\nft\nbind -a BOX/b BOX/t\nbind -a BOX/c BOX/t\nbind -b BOX/a BOX/t\ncd BOX\nlevel 2 done\nlevel 1 done\n"; b.rel(r.stdout) != want || r.stderr != "" || r.code != 0 {
 				t.Errorf("a union edited two sessions deep:\n%v\nwant stdout:\n%s", r, want)
 			}
+		})
+		t.Run("ns and unmount", func(t *testing.T) {
+			b := newBox(t, u)
+			b.files("a/fa=a\n", "b/fb=b\n", "c/fc=c\n", "t/ft=t\n", "nested="+showFn+`bind -a b t; show nested t; ns >$home/ns.nested
+unmount a t; show 'unmount a' t
+echo new >t/new
+unmount t; show 'unmount t' t
+unmount t >[2]/dev/null || echo again: not mounted
+`)
+			before := hostMountinfo(t)
+			r := b.nsh("-c", showFn+`bind -b a t; bind -bc c t
+nsh $home/nested
+show enclosing t; ns`)
+			want := `nested: fa fb fc ft
+unmount a: fb fc ft
+unmount t: fa fc ft new
+again: not mounted
+enclosing: fa fc ft new
+bind -b BOX/a BOX/t
+bind -bc BOX/c BOX/t
+cd BOX
+`
+			if got := b.rel(r.stdout); got != want || r.stderr != "" || r.code != 0 {
+				t.Errorf("a nested session's edits of the enclosing union:\n%v\nwant stdout:\n%s", r, want)
+			}
+			// The nested session's ns names the whole union, relative to
+			// the original directory: a fresh session replays it.
+			wantNS := "bind -a BOX/b BOX/t\nbind -b BOX/a BOX/t\nbind -bc BOX/c BOX/t\ncd BOX\n"
+			if got := b.rel(b.read("ns.nested")); got != wantNS {
+				t.Errorf("the nested session's ns:\n%s\nwant:\n%s", got, wantNS)
+			}
+			r = b.nsh("--ns", "ns.nested", "-c", showFn+"show replayed t; ns")
+			if got := b.rel(r.stdout); got != "replayed: fa fb fc ft new\n"+wantNS || r.stderr != "" || r.code != 0 {
+				t.Errorf("replaying the nested session's ns:\n%v\nwant stdout:\nreplayed: fa fb fc ft new\n%s", r, wantNS)
+			}
+			if got := b.read("c/new"); got != "new\n" {
+				t.Errorf("c/new, written through the nested union: %q", got)
+			}
+			b.checkNoTrace(before)
 		})
 		t.Run("9P member", func(t *testing.T) {
 			needFUSE(t)
@@ -338,9 +381,9 @@ echo level 1 done`)
 waitsrv ram
 mount -c /srv/ram m; echo 9p >m/f9; unmount m
 mount -a /srv/ram t
-nsh -c 'bind -a b t; ls t'
+nsh -c 'bind -a b t; ls t; ns'
 kill $apid`)...)
-			if want := "f9\nfb\nft\n"; r.stdout != want || r.stderr != "" || r.code != 0 {
+			if want := "f9\nfb\nft\nmount -a /srv/ram BOX/t\nbind -a BOX/b BOX/t\ncd BOX\n"; b.rel(r.stdout) != want || r.stderr != "" || r.code != 0 {
 				t.Errorf("a nested session's bind onto a union with a 9P member:\n%v\nwant stdout:\n%s", r, want)
 			}
 		})
