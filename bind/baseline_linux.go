@@ -78,6 +78,19 @@ func (n *Namespace) ensureBaseline(stage string) map[string]bool {
 	return keys
 }
 
+// forgetBaseline removes the baseline recorded for the calling thread's
+// namespace, if any.
+func forgetBaseline(stage string) error {
+	id, err := nsID()
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(stage + "/baseline." + id); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("removing a stale session baseline: %w", err)
+	}
+	return nil
+}
+
 // saveBaseline records keys as n's baseline.
 func (n *Namespace) saveBaseline(stage string, keys map[string]bool) error {
 	n.baseline = keys

@@ -38,6 +38,13 @@ func SetupSession() error {
 		if err := withFileLock(stage, func() error { return bumpForkGeneration(stage) }); err != nil {
 			return err
 		}
+		// The namespace is new, so a baseline recorded under its id is a
+		// dead namespace's whose id the kernel has given again: taken for
+		// this one's, it would count the enclosing session's mounts as
+		// this session's changes.
+		if err := forgetBaseline(stage); err != nil {
+			return err
+		}
 		return recordSessionPid(stage)
 	}
 	stage, warning = mountSrv()
