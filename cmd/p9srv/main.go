@@ -1,6 +1,6 @@
 // Command p9srv serves a built-in file system over 9P2000.L:
 //
-//	p9srv [-D] [-s NAME | -l ADDR] FS [ARG ...]
+//	p9srv [-D] [-f] [-s NAME | -l ADDR] FS [ARG ...]
 //
 // See package nsh.dev/nsh/p9srv/command and p9srv(1).
 package main

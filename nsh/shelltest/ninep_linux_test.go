@@ -18,25 +18,31 @@ import (
 	"nsh.dev/nsh/internal/testenv"
 )
 
-// waitsrvFn defines waitsrv NAME, which waits until a server started in
-// the background has posted /srv/NAME. p9srv posts after it starts, and
-// the shell does not wait for a background command: a mount right after
-// "p9srv -s NAME FS &" may find nothing there yet.
-const waitsrvFn = "fn waitsrv { while(! test -S /srv/$1) sleep 0.02 }\n"
-
 // ninep runs script in a session that can mount 9P servers, as the box's
 // user, and fails the test unless it succeeds quietly; it returns the
-// standard output.
+// standard output. The p9srv servers the script posted must end with the
+// session.
 func (b *box) ninep(script string) string {
 	b.t.Helper()
-	return b.fuseScript(waitsrvFn + pauseFn + script)
+	out := b.fuseScript(pauseFn + script)
+	b.checkServersEnded()
+	return out
 }
 
 // startNinep starts script in the background in a session that can
 // mount 9P servers.
 func (b *box) startNinep(out, errb *syncBuffer, script string) *exec.Cmd {
 	b.t.Helper()
-	return b.start(out, errb, b.fuseArgs("-c", waitsrvFn+pauseFn+script)...)
+	return b.start(out, errb, b.fuseArgs("-c", pauseFn+script)...)
+}
+
+// checkServersEnded fails the test unless every p9srv the box started has
+// ended within 5 seconds: a server ends when its session's nsh does.
+func (b *box) checkServersEnded() {
+	b.t.Helper()
+	if !waitFor(5*time.Second, func() bool { return len(b.serverPids("p9srv ")) == 0 }) {
+		b.t.Errorf("p9srv outlived its session: %v", b.serverPids("p9srv "))
+	}
 }
 
 // bridges returns the 9P bridge processes the box started.
@@ -50,9 +56,10 @@ func (b *box) bridges() []string {
 	return found
 }
 
-// TestMountRamfs: p9srv -s ram ramfs & and mount /srv/ram DIR, then
+// TestMountRamfs: p9srv -s ram ramfs and mount /srv/ram DIR, then
 // create, write, read, list, rename, link and remove through the mount;
-// ns shows the mount; unmount stops the bridge.
+// ns shows the mount; unmount stops the bridge; rm /srv/ram stops the
+// server.
 func TestMountRamfs(t *testing.T) {
 	eachUser(t, func(t *testing.T, u user) {
 		needFUSE(t)
@@ -60,8 +67,7 @@ func TestMountRamfs(t *testing.T) {
 		b.files("m/underneath=u\n")
 		sh := b.run("", "/bin/sh", "-c", "ls /proc/self/fd")
 		var out, errb syncBuffer
-		cmd := b.startNinep(&out, &errb, `p9srv -s ram ramfs &
-waitsrv ram
+		cmd := b.startNinep(&out, &errb, `p9srv -s ram ramfs
 mount -c /srv/ram m
 echo hello >m/f; cat m/f
 mkdir m/d; echo deep >m/d/g; ls m; ls m/d; cat m/d/g
@@ -75,8 +81,8 @@ pause mounted
 unmount m
 pause unmounted
 ls m
-kill $apid
-wait`)
+rm /srv/ram
+pause removed`)
 		b.waitPaused("mounted", &errb)
 		if len(b.bridges()) != 1 {
 			t.Errorf("bridges while mounted: %q, want one", b.bridges())
@@ -87,6 +93,11 @@ wait`)
 			t.Errorf("unmount did not stop the bridge: %q", b.bridges())
 		}
 		b.resume("unmounted")
+		b.waitPaused("removed", &errb)
+		if !waitFor(5*time.Second, func() bool { return len(b.serverPids("p9srv ")) == 0 }) {
+			t.Errorf("rm /srv/ram did not end the server: %v", b.serverPids("p9srv "))
+		}
+		b.resume("removed")
 		if err := cmd.Wait(); err != nil || errb.Len() > 0 {
 			t.Fatalf("nsh: %v\n%s", err, errb.String())
 		}
@@ -123,8 +134,7 @@ func TestMountUnion(t *testing.T) {
 		needFUSE(t)
 		b := newBox(t, u)
 		b.files("m/", "c/", "t/ft=t\n", "t/shared=t\n")
-		r := b.nsh(b.fuseArgs("-c", waitsrvFn+`p9srv -s ram ramfs &
-waitsrv ram
+		r := b.nsh(b.fuseArgs("-c", `p9srv -s ram ramfs
 mount /srv/ram m; echo 9p >m/shared; echo 9p >m/only9p; unmount m
 mount -b /srv/ram t; ls t; cat t/shared
 unmount /srv/ram t; ls t
@@ -134,8 +144,7 @@ mount -bc /srv/ram t; echo $status
 bind -bc c t; echo x >t/new; echo changed >t/only9p; cat c/new c/only9p
 mount /srv/ram m; cat m/only9p
 ns
-unmount t; unmount m; ls t
-kill $apid`)...)
+unmount t; unmount m; ls t`)...)
 		wantOut := `ft
 only9p
 shared
@@ -160,6 +169,7 @@ shared
 		if got := b.rel(r.stdout); got != wantOut || r.stderr != wantErr || r.code != 0 {
 			t.Errorf("%v\nwant stdout:\n%s\nwant stderr:\n%s", r, wantOut, wantErr)
 		}
+		b.checkServersEnded()
 		b.checkNoTrace(hostMountinfo(t))
 	})
 }
@@ -194,8 +204,7 @@ func TestMountNet(t *testing.T) {
 			served <- strings.TrimSpace(line)
 		}()
 		port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-		out := b.ninep(`p9srv -s net net &
-waitsrv net
+		out := b.ninep(`p9srv -s net net
 mount /srv/net n
 stat -c '%s %n' n/tcp/clone
 {
@@ -205,8 +214,7 @@ stat -c '%s %n' n/tcp/clone
 	cat n/tcp/$c/remote
 	echo ping >n/tcp/$c/data
 	cat n/tcp/$c/data
-} <>[3]n/tcp/clone
-kill $apid`)
+} <>[3]n/tcp/clone`)
 		want := "0 n/tcp/clone\nconversation\n127.0.0.1!" + port + "\necho: ping\n"
 		if out != want {
 			t.Errorf("got:\n%s\nwant:\n%s", out, want)
@@ -231,8 +239,7 @@ func TestServerDies(t *testing.T) {
 		b := newBox(t, u)
 		b.files("m/")
 		var out, errb syncBuffer
-		cmd := b.startNinep(&out, &errb, `p9srv -s ram ramfs &
-waitsrv ram
+		cmd := b.startNinep(&out, &errb, `p9srv -s ram ramfs
 mount /srv/ram m
 echo hello >m/f
 {
@@ -374,19 +381,15 @@ func TestDiodClients(t *testing.T) {
 		testenv.NeedProgram(t, "diodls", "diod")
 		b := newBox(t, u)
 		b.files("m/", "ex/file=exported\n", "ex/dir/inner=inner\n")
-		out := b.ninep(`p9srv -s ram ramfs &
-waitsrv ram
+		out := b.ninep(`p9srv -s ram ramfs
 mount /srv/ram m; echo hello >m/g; mkdir m/d; echo deep >m/d/h
 diodls -s /srv/ram -a / | sort
 diodcat -s /srv/ram -a / g
 diodcat -s /srv/ram -a /d h
-ram=$apid
-p9srv -s ex export $home/ex &
-waitsrv ex
+p9srv -s ex export $home/ex
 diodls -s /srv/ex -a / | sort
 diodcat -s /srv/ex -a / file
-diodcat -s /srv/ex -a /dir inner
-kill $ram $apid`)
+diodcat -s /srv/ex -a /dir inner`)
 		want := "d\ng\nhello\ndeep\ndir\nfile\nexported\ninner\n"
 		if out != want {
 			t.Errorf("got:\n%s\nwant:\n%s", out, want)
@@ -395,19 +398,18 @@ kill $ram $apid`)
 }
 
 // TestP9srvTrace: p9srv -D prints every T- and R-message of a mount's
-// traffic on its standard error, one line each.
+// traffic on its standard error, one line each; the server in the
+// background keeps a file given as its standard error.
 func TestP9srvTrace(t *testing.T) {
 	eachUser(t, func(t *testing.T, u user) {
 		needFUSE(t)
 		b := newBox(t, u)
 		b.files("m/")
-		out := b.ninep(`p9srv -D -s ram ramfs >[2]trace &
-waitsrv ram
+		out := b.ninep(`p9srv -D -s ram ramfs >[2]trace
 mount /srv/ram m
 echo hi >m/greeting; cat m/greeting
 rm m/greeting
-unmount m
-kill $apid; wait`)
+unmount m`)
 		if out != "hi\n" {
 			t.Errorf("got %q", out)
 		}
@@ -608,22 +610,24 @@ func TestNSMountCache(t *testing.T) {
 	})
 }
 
-// TestMountRightAfterPost: mount /srv/NAME right after p9srv -s NAME FS &,
-// as the README's first example does, works every time: a script gives
-// the server no time to post.
+// TestMountRightAfterPost: mount /srv/NAME right after p9srv -s NAME FS,
+// as the README's first example does, works every time: p9srv -s returns
+// once the socket is posted and accepting, as Plan 9's ramfs -S does.
+// rm /srv/NAME ends each server.
 func TestMountRightAfterPost(t *testing.T) {
 	eachUser(t, func(t *testing.T, u user) {
 		needFUSE(t)
 		b := newBox(t, u)
 		b.files("m/")
 		out := b.ninep(`for(i in ` + "`" + `{seq 20}){
-	p9srv -s ram$i ramfs &
+	p9srv -s ram$i ramfs
 	if(mount /srv/ram$i m >[2]/dev/null) unmount m
 	if not echo mount $i failed
-	kill $apid; wait
-}`)
+	rm /srv/ram$i
+}
+ls /srv`)
 		if out != "" {
-			t.Errorf("mount right after p9srv -s ... &:\n%s", out)
+			t.Errorf("mount right after p9srv -s:\n%s", out)
 		}
 	})
 }

@@ -377,15 +377,14 @@ cd BOX
 			needFUSE(t)
 			b := newBox(t, u)
 			b.files("b/fb=b\n", "m/", "t/ft=t\n")
-			r := b.nsh(b.fuseArgs("-c", waitsrvFn+`p9srv -s ram ramfs &
-waitsrv ram
+			r := b.nsh(b.fuseArgs("-c", `p9srv -s ram ramfs
 mount -c /srv/ram m; echo 9p >m/f9; unmount m
 mount -a /srv/ram t
-nsh -c 'bind -a b t; ls t; ns'
-kill $apid`)...)
+nsh -c 'bind -a b t; ls t; ns'`)...)
 			if want := "f9\nfb\nft\nmount -a /srv/ram BOX/t\nbind -a BOX/b BOX/t\ncd BOX\n"; b.rel(r.stdout) != want || r.stderr != "" || r.code != 0 {
 				t.Errorf("a nested session's bind onto a union with a 9P member:\n%v\nwant stdout:\n%s", r, want)
 			}
+			b.checkServersEnded()
 		})
 	})
 }

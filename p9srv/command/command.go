@@ -2,7 +2,15 @@
 // builds a built-in file system and serves it on a posted socket, a
 // listener, or standard input and output, until it is told to stop.
 //
-//	p9srv [-D] [-s NAME | -l ADDR] FS [ARG ...]
+//	p9srv [-D] [-f] [-s NAME | -l ADDR] FS [ARG ...]
+//
+// With -s and without -f, the command returns as soon as the socket is
+// posted and accepting (Plan 9's ramfs -S does the same), leaving the
+// server to a background process of its own: a copy of the program,
+// started with the environment variable P9SRV_BACKGROUND and a readiness
+// pipe (see startBackground). That server ends when it is told to stop
+// (SIGTERM, SIGINT, SIGHUP), when its socket is removed or replaced, and
+// when the process that ran p9srv -s exits.
 package command
 
 import (
@@ -27,7 +35,7 @@ import (
 	"nsh.dev/nsh/p9srv/ramfs"
 )
 
-const usageLine = "usage: p9srv [-D] [-s NAME | -l ADDR] FS [ARG ...]"
+const usageLine = "usage: p9srv [-D] [-f] [-s NAME | -l ADDR] FS [ARG ...]"
 
 // A FileSystem is one the command can serve.
 type FileSystem struct {
@@ -61,16 +69,27 @@ var FileSystems = []FileSystem{
 
 // Lookup finds a built-in file system and builds it with args.
 func Lookup(name string, args []string) (p9.Attacher, io.Closer, error) {
-	for _, fs := range FileSystems {
+	fs, err := find(name, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fs.New(args)
+}
+
+// find finds a built-in file system and checks the number of its
+// arguments, without building it.
+func find(name string, args []string) (*FileSystem, error) {
+	for i := range FileSystems {
+		fs := &FileSystems[i]
 		if fs.Name != name {
 			continue
 		}
 		if len(args) != len(fs.Args) {
-			return nil, nil, usageError(fmt.Sprintf("%s takes %d argument(s): %s %s", name, len(fs.Args), name, strings.Join(fs.Args, " ")))
+			return nil, usageError(fmt.Sprintf("%s takes %d argument(s): %s %s", name, len(fs.Args), name, strings.Join(fs.Args, " ")))
 		}
-		return fs.New(args)
+		return fs, nil
 	}
-	return nil, nil, usageError(fmt.Sprintf("unknown file system %q", name))
+	return nil, usageError(fmt.Sprintf("unknown file system %q", name))
 }
 
 type usageError string
@@ -80,7 +99,10 @@ func (e usageError) Error() string { return string(e) }
 func usage(w io.Writer) {
 	fmt.Fprintln(w, usageLine)
 	fmt.Fprintln(w, "  -D       print every 9P message on standard error")
-	fmt.Fprintln(w, "  -s NAME  post a socket at /srv/NAME of this nsh session")
+	fmt.Fprintln(w, "  -f       with -s, serve in the foreground")
+	fmt.Fprintln(w, "  -s NAME  post a socket at /srv/NAME of this nsh session; return once it")
+	fmt.Fprintln(w, "           is posted, the server going on in the background until the")
+	fmt.Fprintln(w, "           socket is removed or the process that ran p9srv exits")
 	fmt.Fprintln(w, "  -l ADDR  listen on unix!PATH or tcp!HOST!PORT")
 	fmt.Fprintln(w, "           (with neither, speak 9P on standard input and output)")
 	fmt.Fprintln(w, "file systems:")
@@ -90,7 +112,9 @@ func usage(w io.Writer) {
 }
 
 // Main runs the command with the process's arguments and standard files,
-// stopping cleanly on SIGINT or SIGTERM; it returns the exit status.
+// stopping cleanly on SIGINT, SIGTERM or SIGHUP; it returns the exit
+// status. In the background server a p9srv -s started, it serves until
+// the server's end (see the package documentation).
 //
 // Unless the environment sets GOMAXPROCS, the server runs Go code on one
 // thread at a time: its work is system calls (which release the thread)
@@ -104,22 +128,42 @@ func Main() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	defer stop()
-	return Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	bg, err := backgroundFromEnv()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "p9srv: %v\n", err)
+		return 2
+	}
+	return run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, bg)
 }
 
 // Run runs the command until ctx is done or serving ends, and returns
-// the exit status: 0, 1 for an error, 2 for a usage error.
+// the exit status: 0, 1 for an error, 2 for a usage error. With -s and
+// without -f it returns once the socket is posted, having started the
+// server as a copy of the running program, whose main
+// must therefore call Main.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return run(ctx, args, stdin, stdout, stderr, nil)
+}
+
+// run is Run; bg is set in the background server a p9srv -s started.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, bg *background) int {
 	flags := flag.NewFlagSet("p9srv", flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
 	debug := flags.Bool("D", false, "")
+	foreground := flags.Bool("f", false, "")
 	post := flags.String("s", "", "")
 	listen := flags.String("l", "", "")
+	// Until the background server has posted, what it has to say goes
+	// to the p9srv that waits for it, which prints it.
+	msgs := stderr
+	if bg != nil {
+		msgs = bg.ready
+	}
 	fail := func(err error) int {
-		fmt.Fprintf(stderr, "p9srv: %v\n", err)
+		fmt.Fprintf(msgs, "p9srv: %v\n", err)
 		var ue usageError
 		if errors.As(err, &ue) {
-			fmt.Fprintln(stderr, usageLine)
+			fmt.Fprintln(msgs, usageLine)
 			return 2
 		}
 		return 1
@@ -137,8 +181,14 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if flags.NArg() == 0 {
 		return fail(usageError("no file system named"))
 	}
-	name := flags.Arg(0)
-	fs, closer, err := Lookup(name, flags.Args()[1:])
+	fsys, err := find(flags.Arg(0), flags.Args()[1:])
+	if err != nil {
+		return fail(err)
+	}
+	if *post != "" && !*foreground && bg == nil {
+		return startBackground(args, *debug, stderr)
+	}
+	fs, closer, err := fsys.New(flags.Args()[1:])
 	if err != nil {
 		return fail(err)
 	}
@@ -158,7 +208,31 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return fail(fmt.Errorf("-s %s: %w", *post, err))
 		}
 		if ln.Replaced {
-			fmt.Fprintf(stderr, "p9srv: %s: stale socket replaced\n", ln.Path)
+			fmt.Fprintf(msgs, "p9srv: %s: stale socket replaced\n", ln.Path)
+		}
+		// A server whose name is gone from /srv has nobody to serve
+		// (Plan 9's rm /srv/NAME); one whose caller has gone, neither.
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		gone, err := watchPosted(ln.Path)
+		if err != nil {
+			ln.Close()
+			return fail(fmt.Errorf("-s %s: %w", *post, err))
+		}
+		var parentGone <-chan struct{}
+		if bg != nil {
+			parentGone = bg.parentGone
+		}
+		go func() {
+			select {
+			case <-gone:
+			case <-parentGone:
+			case <-ctx.Done():
+			}
+			cancel()
+		}()
+		if bg != nil {
+			bg.posted()
 		}
 		return serve(ctx, srv, ln, stderr)
 	case *listen != "":

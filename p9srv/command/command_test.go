@@ -23,7 +23,8 @@ import (
 )
 
 // The test binary doubles as the p9srv command (and, on Linux, as a
-// session helper) when re-executed with these variables set.
+// session helper, and as the background server of p9srv -s) when
+// re-executed with these variables set.
 func TestMain(m *testing.M) {
 	if args, ok := os.LookupEnv("P9SRV_TEST_ARGS"); ok {
 		os.Args = append([]string{"p9srv"}, strings.Split(args, "\n")...)
@@ -31,6 +32,10 @@ func TestMain(m *testing.M) {
 	}
 	if os.Getenv("P9SRV_TEST_SESSION") != "" {
 		os.Exit(sessionHelper())
+	}
+	// The background server that p9srv -s, run by a test, starts.
+	if _, ok := os.LookupEnv(backgroundEnv); ok {
+		os.Exit(Main())
 	}
 	os.Exit(m.Run())
 }

@@ -7,4 +7,4 @@ import (
 )
 
 // stopSignals end the command cleanly.
-var stopSignals = []os.Signal{os.Interrupt, unix.SIGTERM}
+var stopSignals = []os.Signal{os.Interrupt, unix.SIGTERM, unix.SIGHUP}
