@@ -164,18 +164,37 @@ func (n *node) procPath() string {
 	return procSelfFD + strconv.Itoa(n.fd)
 }
 
-// reopen opens the node's file for I/O with flags.
-func (n *node) reopen(flags int) (int, error) {
+// reopen opens the node's file for I/O with flags; st is the node's
+// stat.
+//
+// A directory opens "." beneath its own descriptor, which is that
+// directory whatever has happened to its name. Another file opens its
+// name beneath its parent's descriptor (resolving that one name, never
+// following a link), non-blocking in case the name now holds a FIFO,
+// and is kept only if it is the very inode the node holds; if the name
+// has gone or names another file since, or the open truncates (which
+// must not happen to another file), the inode is reopened through
+// /proc/self/fd. Opening beneath the parent is several system calls
+// cheaper than resolving a path through /proc.
+func (n *node) reopen(flags int, st *unix.Stat_t) (int, error) {
 	flags |= unix.O_CLOEXEC | unix.O_NOCTTY
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		return unix.Openat2(n.fd, ".", &unix.OpenHow{Flags: uint64(flags | unix.O_DIRECTORY), Resolve: beneath})
+	}
+	n.mu.Lock()
+	p, name := n.parent, n.name
+	n.mu.Unlock()
+	if p != nil && flags&unix.O_TRUNC == 0 {
+		if fd, ok := openSame(p.fd, name, flags, st); ok {
+			return fd, nil
+		}
+	}
 	fd, err := unix.Open(n.procPath(), flags, 0)
 	if err == nil || (err != unix.ENOENT && err != unix.ENOTDIR) {
 		return fd, err
 	}
-	// /proc is not mounted: open by name beneath the parent, and make
-	// sure it is still the same file.
-	n.mu.Lock()
-	p, name := n.parent, n.name
-	n.mu.Unlock()
+	// /proc is not mounted: open by name beneath the parent, which
+	// must still be the same file.
 	dirfd, rel := n.fd, "."
 	if p != nil {
 		dirfd, rel = p.fd, name
@@ -184,14 +203,40 @@ func (n *node) reopen(flags int) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	var a, b unix.Stat_t
+	var a unix.Stat_t
 	if err := unix.Fstat(fd, &a); err != nil {
 		unix.Close(fd)
 		return -1, err
 	}
-	if err := unix.Fstatat(n.fd, "", &b, unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW); err != nil || a.Dev != b.Dev || a.Ino != b.Ino {
+	if a.Dev != st.Dev || a.Ino != st.Ino {
 		unix.Close(fd)
 		return -1, unix.ESTALE
 	}
 	return fd, nil
+}
+
+// openSame opens name beneath dirfd with flags and reports whether it
+// is the inode st describes; it never blocks on a FIFO or follows a
+// link.
+func openSame(dirfd int, name string, flags int, st *unix.Stat_t) (int, bool) {
+	fd, err := unix.Openat2(dirfd, name, &unix.OpenHow{
+		Flags:   uint64(flags | unix.O_NOFOLLOW | unix.O_NONBLOCK),
+		Resolve: beneath,
+	})
+	if err != nil {
+		return -1, false
+	}
+	var a unix.Stat_t
+	if unix.Fstat(fd, &a) != nil || a.Dev != st.Dev || a.Ino != st.Ino {
+		unix.Close(fd)
+		return -1, false
+	}
+	if flags&unix.O_NONBLOCK == 0 {
+		// Keep the status flags asked for, without O_NONBLOCK.
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFL, flags&(unix.O_APPEND|unix.O_NOATIME)); err != nil {
+			unix.Close(fd)
+			return -1, false
+		}
+	}
+	return fd, true
 }

@@ -204,7 +204,7 @@ func (f *file) truncate(size int64) error {
 	default:
 		return unix.EINVAL
 	}
-	fd, err := f.node.reopen(unix.O_WRONLY)
+	fd, err := f.node.reopen(unix.O_WRONLY, &st)
 	if err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ func (f *file) Open(flags p9.OpenFlags) (p9.QID, uint32, error) {
 		// A FIFO or a terminal could block the server in open or read.
 		return p9.QID{}, 0, unix.EOPNOTSUPP
 	}
-	fd, err := f.node.reopen(fl)
+	fd, err := f.node.reopen(fl, &st)
 	if err != nil {
 		return p9.QID{}, 0, err
 	}
