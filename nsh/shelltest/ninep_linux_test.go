@@ -624,8 +624,8 @@ func TestMountRightAfterPost(t *testing.T) {
 		b.files("m/")
 		out := b.ninep(`for(i in ` + "`" + `{seq 20}){
 	p9srv -s ram$i ramfs
-	if(mount /srv/ram$i m >[2]/dev/null) unmount m
-	if not echo mount $i failed
+	if(mount /srv/ram$i m >[2]err) unmount m
+	if not { echo mount $i failed: ; cat err }
 	rm /srv/ram$i
 }
 ls /srv`)

@@ -240,13 +240,19 @@ func (m *Bridge) heartbeat(interval, timeout time.Duration) {
 // end ends the mount: it stops the watchers, closes the connection (so
 // calls still pending fail with EIO, and nothing can wait on a server
 // that stopped answering) and removes every mount of the file system
-// from this namespace. err records why.
+// from this namespace. err records why. When the kernel has ended the
+// file system (err is ErrUnmounted: the last mount of it went), its
+// device number is free and may already be another mount's, even a new
+// bridge's: removing the mounts of that number then would remove that
+// one.
 func (m *Bridge) end(err error) {
 	m.stopOnce.Do(func() {
 		m.err = err
 		close(m.stop)
 		m.b.s.fail(ErrUnmounted)
-		unmountDev(m.dev)
+		if err != ErrUnmounted {
+			unmountDev(m.dev)
+		}
 		close(m.done)
 	})
 }
