@@ -21,11 +21,12 @@ import (
 // the library.
 //
 // The p9.File's Open makes one with [NewDirectOpen] and returns its
-// [DirectOpen.Version] as the version of the QID it answers with: that
+// [DirectOpen.Version] as the version of the QID it answers with (that
 // is how the transport learns which fid holds the open, as the library
-// never tells a File its fid. The File's own ReadAt and WriteAt (which
-// the library still calls for a read sent before the open's reply was
-// seen) use [DirectOpen.File]. Its Close calls [DirectOpen.Close].
+// never tells a File its fid) and [DirectOpen.IOUnit] as the iounit.
+// The File's own ReadAt and WriteAt (which the library still calls for
+// a read sent before the open's reply was seen) use [DirectOpen.File].
+// Its Close calls [DirectOpen.Close].
 type DirectOpen struct {
 	o    *openFile
 	file *os.File
@@ -43,6 +44,24 @@ func NewDirectOpen(f *os.File, flags p9.OpenFlags, qidPath uint64) *DirectOpen {
 
 // Version is the QID version the reply to the open must carry.
 func (d *DirectOpen) Version() uint32 { return d.o.token }
+
+// IOUnit is the iounit the reply to the open carries. With the QID
+// version it tells a client that knows the convention (nsh's bridge,
+// through [IsPlainOpen]) that the open is a plain file: its reads at
+// any offset are independent and have no side effects, so the client
+// may read ahead. The value is at least 1 GiB, which other clients take
+// as no limit beyond the message size.
+func (d *DirectOpen) IOUnit() uint32 { return plainIOUnit(d.o.token) }
+
+func plainIOUnit(version uint32) uint32 { return ^version | 1<<30 }
+
+// IsPlainOpen reports whether the QID version and iounit of the reply
+// to an open are those of a [DirectOpen]: the server vouches that the
+// file is a plain file. Other servers' replies do not match by chance:
+// the iounit must be the complement of a version with its high bit set.
+func IsPlainOpen(version, iounit uint32) bool {
+	return version&tokenBit != 0 && iounit == plainIOUnit(version)
+}
 
 // File returns the open file, for the calls the library makes.
 func (d *DirectOpen) File() *os.File { return d.file }

@@ -115,3 +115,20 @@ func TestProtocolAbuse(t *testing.T) {
 	fresh := p9test.DialRaw(t, sock)
 	fresh.Start(8192)
 }
+
+// Only a DirectOpen claims to be a plain file, which a client may read
+// ahead: never a synthetic file, whose reads may have side effects.
+func TestSyntheticOpensAreNotPlain(t *testing.T) {
+	r, _ := serveRaw(t, newDemo().root)
+	for i, name := range []string{"hello", "gen", "echo", "ctl", "events"} {
+		fid := uint32(10 + i)
+		r.Walk(0, fid, name)
+		rep := r.Open(fid, 0)
+		if p9srv.IsPlainOpen(rep.QID.Version, rep.IOUnit) {
+			t.Errorf("%s: Rlopen %v claims a plain file", name, rep)
+		}
+	}
+	if p9srv.IsPlainOpen(0xFFFFFFFF, 0) || p9srv.IsPlainOpen(0x12345678, ^uint32(0x12345678)|1<<30) {
+		t.Error("IsPlainOpen accepts a reply no DirectOpen makes")
+	}
+}

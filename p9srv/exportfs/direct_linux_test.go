@@ -91,8 +91,8 @@ func TestServedReads(t *testing.T) {
 			r := p9test.DialRaw(t, mode.sock(t))
 			r.Start(p9srv.DefaultMaxMsize)
 			r.Walk(0, 1, "big")
-			if q := r.Open(1, 0).QID; q.Version&(1<<31) == 0 {
-				t.Fatalf("Rlopen QID %v: the open of a regular file is not served by the transport", q)
+			if rep := r.Open(1, 0); !p9srv.IsPlainOpen(rep.QID.Version, rep.IOUnit) {
+				t.Fatalf("Rlopen %v: the open of a regular file is not a plain file served by the transport", rep)
 			}
 			for _, c := range readCases {
 				rep := r.RPC(&wire.Fcall{Type: wire.Tread, Tag: 5, Fid: 1, Offset: uint64(c.off), Count: uint32(c.count)})
@@ -182,6 +182,10 @@ func TestServedWritesAndModes(t *testing.T) {
 	r.Open(2, 0) // O_RDONLY
 	if rep := r.RPC(&wire.Fcall{Type: wire.Twrite, Tag: 1, Fid: 2, Data: []byte("x")}); rep.Type != wire.Rlerror {
 		t.Errorf("write to a read-only open: %v", rep)
+	}
+	r.Walk(0, 4)
+	if rep := r.Open(4, 0); p9srv.IsPlainOpen(rep.QID.Version, rep.IOUnit) {
+		t.Errorf("the open of a directory claims to be a plain file: %v", rep)
 	}
 	r.Walk(0, 3, "f")
 	r.Open(3, 1) // O_WRONLY

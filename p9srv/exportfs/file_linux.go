@@ -257,11 +257,12 @@ func (f *file) Open(flags p9.OpenFlags) (p9.QID, uint32, error) {
 		st, _ = f.node.stat()
 	}
 	q := f.node.fs.qid(&st)
-	if st.Mode&unix.S_IFMT == unix.S_IFREG {
-		f.direct = p9srv.NewDirectOpen(os.NewFile(uintptr(fd), "export"), flags, q.Path)
-		q.Version = f.direct.Version()
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return q, 0, nil
 	}
-	return q, 0, nil
+	f.direct = p9srv.NewDirectOpen(os.NewFile(uintptr(fd), "export"), flags, q.Path)
+	q.Version = f.direct.Version()
+	return q, f.direct.IOUnit(), nil
 }
 
 func (f *file) ReadAt(p []byte, off int64) (int, error) {

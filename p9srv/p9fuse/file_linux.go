@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -20,10 +21,17 @@ const maxIO = 1 << 20
 // clunked on release.
 type fileHandle struct {
 	b *fsys
+	n *node
 	f p9.File
+	// plain is set when the server vouched, in its reply to the open,
+	// that the file is a plain file (p9srv.IsPlainOpen): reads at any
+	// offset are independent and have no side effects, so without the
+	// page cache the handle reads ahead while a program streams it.
+	plain bool
 
 	mu      sync.Mutex
-	pending *pendingRead // a read given up on, still running or unclaimed
+	pending *pendingRead // a read given up on, or read ahead: running or unclaimed
+	lastEnd int64        // where the last whole read ended, -1 if none
 }
 
 // A pendingRead is one Tread on its way. When the request that started
@@ -37,7 +45,21 @@ type pendingRead struct {
 	data []byte // what was read, once done is closed
 	err  error
 	done chan struct{}
+
+	// ahead marks a read the bridge made before the kernel asked for
+	// it; issued is when it went to the server, and gen the node's
+	// write generation then.
+	ahead  bool
+	issued time.Time
+	gen    uint64
 }
+
+// readAheadAge bounds how long data read ahead stays usable: a read
+// that claims it comes at most this long after the data was asked of
+// the server, so the reader sees the file as it was no earlier than
+// that (as if its own read had taken that much longer), and writes
+// made through the mount meanwhile discard it (see node.writes).
+const readAheadAge = 5 * time.Millisecond
 
 var (
 	_ fs.FileReader   = (*fileHandle)(nil)
@@ -46,8 +68,10 @@ var (
 	_ fs.FileFlusher  = (*fileHandle)(nil)
 )
 
-func (b *fsys) newFileHandle(f p9.File) *fileHandle {
-	return &fileHandle{b: b, f: f}
+// newFileHandle makes the handle of f, opened for n; plain says whether
+// the server vouched that it is a plain file.
+func (n *node) newFileHandle(f p9.File, plain bool) *fileHandle {
+	return &fileHandle{b: n.b, n: n, f: f, plain: plain, lastEnd: -1}
 }
 
 // bufPool holds maxIO-sized buffers for reads and writes. A 9P call may
@@ -96,40 +120,111 @@ func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.Rea
 	if h.b.s.isDead() {
 		return nil, syscall.EIO
 	}
-	h.mu.Lock()
-	p := h.pending
-	h.pending = nil
-	h.mu.Unlock()
-	if p == nil || p.off != off {
-		if p != nil {
-			go p.discard()
-		}
-		p = h.startRead(len(dest), off)
+	p := h.claim(off)
+	switch {
+	case p == nil:
+		p = h.startRead(len(dest), off, false)
+	case p.ahead:
+		// The program is streaming the file: ask for the next
+		// chunk now, while this one goes to it.
+		h.readAhead(off+int64(len(dest)), len(dest))
 	}
-	if errno := h.b.s.await(ctx, p.done); errno != 0 {
-		if errno == syscall.EINTR {
-			h.keep(p)
-		}
+	if errno := h.wait(ctx, p); errno != 0 {
 		return nil, errno
+	}
+	if p.ahead && (p.err != nil || len(p.data) < len(dest) || h.n.writes.Load() != p.gen) {
+		// Data read ahead serves only whole, and only if nothing was
+		// written through the mount since: the file may have grown
+		// or changed. Read afresh.
+		putBuf(p.buf)
+		p = h.startRead(len(dest), off, false)
+		if errno := h.wait(ctx, p); errno != 0 {
+			return nil, errno
+		}
 	}
 	if p.err != nil {
 		putBuf(p.buf)
 		return nil, h.b.s.errno(p.err)
 	}
 	data := p.data
+	if len(data) == len(dest) {
+		h.streamed(off, len(dest))
+	}
 	if len(data) > len(dest) {
 		// Read before with a larger buffer: keep the rest for the
 		// read that continues where this one ends.
-		rest := &pendingRead{off: off + int64(len(dest)), buf: p.buf, data: data[len(dest):], done: p.done}
+		rest := &pendingRead{off: off + int64(len(dest)), buf: p.buf, data: data[len(dest):], done: p.done,
+			ahead: p.ahead, issued: p.issued, gen: p.gen}
 		h.keep(rest)
 		return fuse.ReadResultData(slices.Clone(data[:len(dest)])), 0
 	}
 	return &readResult{buf: p.buf, data: data}, 0
 }
 
-// startRead starts a read of n bytes at off into a buffer of its own.
-func (h *fileHandle) startRead(n int, off int64) *pendingRead {
-	p := &pendingRead{off: off, buf: getBuf(n), done: make(chan struct{})}
+// wait waits for p (see session.await); a read interrupted and given up
+// on is kept for the next read at its offset.
+func (h *fileHandle) wait(ctx context.Context, p *pendingRead) syscall.Errno {
+	errno := h.b.s.await(ctx, p.done)
+	if errno == syscall.EINTR {
+		h.keep(p)
+	}
+	return errno
+}
+
+// claim takes the pending read if it is at off and still usable, and
+// discards it otherwise.
+func (h *fileHandle) claim(off int64) *pendingRead {
+	h.mu.Lock()
+	p := h.pending
+	h.pending = nil
+	h.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	if p.off == off && (!p.ahead || time.Since(p.issued) <= readAheadAge && h.n.writes.Load() == p.gen) {
+		return p
+	}
+	go p.discard()
+	return nil
+}
+
+// streamed notes a whole read of n bytes at off: a second one that
+// starts where the last ended means the program streams the file, and
+// the reading ahead begins.
+func (h *fileHandle) streamed(off int64, n int) {
+	h.mu.Lock()
+	sequential := off == h.lastEnd
+	h.lastEnd = off + int64(n)
+	h.mu.Unlock()
+	if sequential {
+		h.readAhead(off+int64(n), n)
+	}
+}
+
+// readAhead starts reading n bytes at off before the kernel asks, if
+// that is allowed and worth it: on a plain file of a mount without the
+// page cache (which reads ahead by itself), for a program reading
+// maxIO at a time (the kernel sends it one read at a time, so the next
+// chunk comes from the server while this one goes to the program), and
+// with no other read kept.
+func (h *fileHandle) readAhead(off int64, n int) {
+	if !h.plain || h.b.cache || n != maxIO {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.pending == nil {
+		h.pending = h.startRead(n, off, true)
+	}
+}
+
+// startRead starts a read of n bytes at off into a buffer of its own;
+// ahead marks a read the kernel has not asked for.
+func (h *fileHandle) startRead(n int, off int64, ahead bool) *pendingRead {
+	p := &pendingRead{off: off, buf: getBuf(n), done: make(chan struct{}), ahead: ahead}
+	if ahead {
+		p.issued, p.gen = time.Now(), h.n.writes.Load()
+	}
 	go func() {
 		var k int
 		var err error
@@ -203,6 +298,7 @@ func (p *pendingRead) discard() {
 
 // Write writes data at off, from a copy that the call owns.
 func (h *fileHandle) Write(ctx context.Context, data []byte, off int64) (uint32, syscall.Errno) {
+	defer h.n.written()()
 	buf := getBuf(len(data))
 	copy(*buf, data)
 	var n int
@@ -223,8 +319,15 @@ func (h *fileHandle) Write(ctx context.Context, data []byte, off int64) (uint32,
 // clunked when the last descriptor goes (Release).
 func (h *fileHandle) Flush(ctx context.Context) syscall.Errno { return 0 }
 
-// Release clunks the open fid.
+// Release clunks the open fid and drops the read kept or made ahead.
 func (h *fileHandle) Release(ctx context.Context) syscall.Errno {
+	h.mu.Lock()
+	p := h.pending
+	h.pending = nil
+	h.mu.Unlock()
+	if p != nil {
+		go p.discard()
+	}
 	if h.b.s.isDead() {
 		return 0
 	}

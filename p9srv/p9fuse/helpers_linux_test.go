@@ -55,8 +55,9 @@ func TestMain(m *testing.M) {
 
 // serveMain serves a test 9P server on a unix socket until killed:
 // synth (synthFS), localfs DIR or staticfs on hugelgupf/p9's server;
-// ramfs, export DIR or p9srv (p9srvTree) on p9srv's. It prints "ready"
-// once it listens.
+// ramfs, export DIR, p9srv (p9srvTree), export-traced DIR TRACE or
+// stream-traced TRACE (streamTree) on p9srv's. It prints "ready" once
+// it listens.
 func serveMain(args []string) int {
 	if len(args) < 2 {
 		fmt.Fprintln(os.Stderr, "serve: want KIND SOCKET [DIR]")
@@ -79,6 +80,19 @@ func serveMain(args []string) int {
 		a = fs
 	case "p9srv":
 		a = p9srvTree()
+	case "export-traced", "stream-traced":
+		// export-traced DIR TRACE, stream-traced TRACE: served with
+		// every message traced to the file TRACE.
+		if args[0] == "stream-traced" {
+			a = streamTree()
+			break
+		}
+		fs, err := exportfs.New(args[2])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		a = fs
 	case "staticfs":
 		var err error
 		a, err = staticfs.New(staticfs.WithFile("hello", "hello, world\n"), staticfs.WithFile("empty", ""))
@@ -102,6 +116,13 @@ func serveMain(args []string) int {
 		p9.NewServer(a).Serve(l)
 	case "export-fewfids":
 		p9srv.NewServer(a, p9srv.WithMaxFids(fewFids)).Serve(l)
+	case "export-traced", "stream-traced":
+		trace, err := os.Create(args[len(args)-1])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		p9srv.NewServer(a, p9srv.WithTrace(trace)).Serve(l)
 	default:
 		p9srv.NewServer(a).Serve(l)
 	}

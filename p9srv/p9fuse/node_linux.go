@@ -9,6 +9,8 @@ import (
 	"github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 	"github.com/hugelgupf/p9/p9"
+
+	"nsh.dev/nsh/p9srv"
 )
 
 // An fsys holds what every node of one mount shares.
@@ -53,6 +55,16 @@ type node struct {
 	fid  *fidRef // nil when the node must walk to its file afresh
 	root bool    // the root keeps its fid (the attach) for good
 	used atomic.Bool
+	// writes counts the starts and ends of writes and truncations
+	// through the mount: data read ahead across a change is not used.
+	writes atomic.Uint64
+}
+
+// written notes a change of the node's data through the mount: call it
+// when the change starts and the function it returns when it ends.
+func (n *node) written() func() {
+	n.writes.Add(1)
+	return func() { n.writes.Add(1) }
 }
 
 var (
@@ -271,6 +283,9 @@ func (n *node) Setattr(ctx context.Context, fh fs.FileHandle, in *fuse.SetAttrIn
 		defer r.put()
 		f = r.f
 	}
+	if _, ok := in.GetSize(); ok {
+		defer n.written()()
+	}
 	if mask, attr := setAttrOf(in); !isEmpty(mask) {
 		errno := n.b.s.run(ctx, func() error { return f.SetAttr(mask, attr) }, nil)
 		if errno != 0 {
@@ -323,13 +338,17 @@ func (n *node) openFid(ctx context.Context, r *fidRef, flags p9.OpenFlags) (p9.F
 // open by name does anyway.
 func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
 	if f := n.takeFid(); f != nil {
-		errno, abandoned := n.b.s.call(ctx, func() error {
-			_, _, err := f.Open(openFlags(flags))
+		var (
+			q      p9.QID
+			iounit uint32
+		)
+		errno, abandoned := n.b.s.call(ctx, func() (err error) {
+			q, iounit, err = f.Open(openFlags(flags))
 			return err
 		}, func() { f.Close() })
 		switch {
 		case errno == 0:
-			return n.b.newFileHandle(f), n.b.openFlags(), 0
+			return n.newFileHandle(f, p9srv.IsPlainOpen(q.Version, iounit)), n.b.openFlags(), 0
 		case abandoned:
 			return nil, 0, errno
 		default:
@@ -343,11 +362,11 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 		return nil, 0, errno
 	}
 	defer r.put()
-	f, _, _, errno := n.openFid(ctx, r, openFlags(flags))
+	f, q, iounit, errno := n.openFid(ctx, r, openFlags(flags))
 	if errno != 0 {
 		return nil, 0, errno
 	}
-	return n.b.newFileHandle(f), n.b.openFlags(), 0
+	return n.newFileHandle(f, p9srv.IsPlainOpen(q.Version, iounit)), n.b.openFlags(), 0
 }
 
 // takeFid takes the fid away from a node that is not a directory, if no
@@ -449,7 +468,11 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 		go f.Close()
 		return nil, nil, 0, errno
 	}
-	return ch, n.b.newFileHandle(f), n.b.openFlags(), 0
+	cn, _ := ch.Operations().(*node)
+	if cn == nil {
+		cn = n
+	}
+	return ch, cn.newFileHandle(f, false), n.b.openFlags(), 0
 }
 
 // Mkdir creates a directory.
