@@ -1,7 +1,6 @@
 package bind
 
 import (
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,13 +22,8 @@ func TestRootless(t *testing.T) {
 		return // this is that run
 	}
 	testenv.NeedRoot(t)
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := publicTempDir(t)
-	bin := filepath.Join(dir, filepath.Base(exe))
-	copyFile(t, exe, bin)
+	dir := testenv.PublicTempDir(t, "nsh-bind-test-")
+	bin := testenv.CopyTestBinary(t, dir, "bind.test")
 	fuseDev := filepath.Join(dir, "fuse")
 	if err := unix.Mknod(fuseDev, unix.S_IFCHR|0o666, int(unix.Mkdev(10, 229))); err != nil {
 		t.Fatal(err)
@@ -63,37 +57,4 @@ func hostPid() int {
 		return p
 	}
 	return os.Getppid()
-}
-
-// publicTempDir is a temporary directory every user can enter.
-func publicTempDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "nsh-bind-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
 }

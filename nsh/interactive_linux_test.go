@@ -49,7 +49,7 @@ type termEnv struct {
 
 func newTermEnv(t *testing.T, u termUser) *termEnv {
 	t.Helper()
-	base := workDir(t)
+	base := testenv.PublicTempDir(t, "nsh-work")
 	e := &termEnv{u: u, home: filepath.Join(base, "home"), work: filepath.Join(base, "work")}
 	for _, d := range []string{e.home, e.work} {
 		e.mkdir(t, d)

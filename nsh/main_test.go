@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"nsh.dev/nsh/internal/testenv"
 	"nsh.dev/nsh/nsh/internal/nshtest"
 )
 
@@ -41,21 +42,6 @@ type result struct {
 
 func (r result) String() string {
 	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
-}
-
-// workDir is a directory for a test, readable by everyone.
-func workDir(t *testing.T) string {
-	t.Helper()
-	// Not t.TempDir, whose parent directory only root may enter.
-	dir, err := os.MkdirTemp("", "nsh-work")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
 
 func nshCommand(ctx context.Context, dir, stdin string, args ...string) *exec.Cmd {
@@ -107,7 +93,7 @@ func writeFile(t *testing.T, name, text string, mode os.FileMode) {
 }
 
 func TestCommandLine(t *testing.T) {
-	dir := workDir(t)
+	dir := testenv.PublicTempDir(t, "nsh-work")
 	writeFile(t, filepath.Join(dir, "args.rc"), "echo $0 $#* $*\n", 0o644)
 	writeFile(t, filepath.Join(dir, "notexec"), "echo x\n", 0o644)
 	tests := []struct {
@@ -197,7 +183,7 @@ func TestCommandLine(t *testing.T) {
 // nothing is left to do, and only then: the command's parent is then
 // this test.
 func TestExecLast(t *testing.T) {
-	dir := workDir(t)
+	dir := testenv.PublicTempDir(t, "nsh-work")
 	me := fmt.Sprint(os.Getpid())
 	tests := []struct {
 		src  string
@@ -225,7 +211,7 @@ func TestExecLast(t *testing.T) {
 // that is wrong: nothing panics, and a script with a syntax error runs
 // none of its commands.
 func TestBadInput(t *testing.T) {
-	dir := workDir(t)
+	dir := testenv.PublicTempDir(t, "nsh-work")
 	if err := os.Mkdir(filepath.Join(dir, "adir"), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 // bind works and reports a missing path.
 func TestUnprivileged(t *testing.T) {
 	testenv.NeedRoot(t)
-	dir := workDir(t)
+	dir := testenv.PublicTempDir(t, "nsh-work")
 	scratch := filepath.Join(dir, "scratch")
 	if err := os.Mkdir(scratch, 0o777); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"nsh.dev/nsh/internal/testenv"
 )
 
 // TestSignals sends signals to a running nsh once it has printed ready:
@@ -56,7 +58,7 @@ func TestSignals(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			cmd := nshCommand(ctx, workDir(t), "", "-c", tc.src)
+			cmd := nshCommand(ctx, testenv.PublicTempDir(t, "nsh-work"), "", "-c", tc.src)
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 			var errb bytes.Buffer
 			cmd.Stderr = &errb

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"nsh.dev/nsh/internal/testenv"
 )
 
 // TestStartupFiles checks which start-up files run: $home/lib/profile
@@ -15,7 +17,7 @@ import (
 // $XDG_CONFIG_HOME/nsh/rc ($home/.config/nsh/rc) for an interactive one,
 // neither with --norc.
 func TestStartupFiles(t *testing.T) {
-	dir := workDir(t)
+	dir := testenv.PublicTempDir(t, "nsh-work")
 	for _, d := range []string{"lib", ".config/nsh", "xdg/nsh", "bad/lib", "exits/lib"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)

@@ -17,6 +17,8 @@ import (
 	"nsh.dev/nsh/p9srv"
 	"nsh.dev/nsh/p9srv/internal/wire"
 	"nsh.dev/nsh/p9srv/p9test"
+
+	"nsh.dev/nsh/internal/testenv"
 )
 
 // demo is a synthetic tree with one file of every kind.
@@ -368,7 +370,7 @@ func TestServerCloseWakesReads(t *testing.T) {
 }
 
 func TestTrace(t *testing.T) {
-	var buf syncBuffer
+	var buf testenv.SyncBuffer
 	d := newDemo()
 	r, _ := serveRaw(t, d.root, p9srv.WithTrace(&buf))
 	r.Walk(0, 1, "sub", "deep")

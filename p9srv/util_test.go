@@ -1,27 +1,6 @@
 package p9srv_test
 
-import (
-	"bytes"
-	"regexp"
-	"sync"
-)
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+import "regexp"
 
 func matches(pattern, s string) bool {
 	return regexp.MustCompile("^" + pattern + "$").MatchString(s)

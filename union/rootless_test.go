@@ -1,10 +1,8 @@
 package union
 
 import (
-	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
 
@@ -25,13 +23,8 @@ func TestRootless(t *testing.T) {
 		return // this is that run
 	}
 	testenv.NeedRoot(t)
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := publicTempDir(t)
-	bin := filepath.Join(dir, filepath.Base(exe))
-	copyFile(t, exe, bin)
+	dir := testenv.PublicTempDir(t, "nsh-union-test-")
+	bin := testenv.CopyTestBinary(t, dir, "union.test")
 	args := []string{"-test.count=1", "-test.timeout=10m"}
 	if testing.Verbose() {
 		args = append(args, "-test.v")
@@ -44,38 +37,5 @@ func TestRootless(t *testing.T) {
 	t.Logf("tests as uid 65534:\n%s", out)
 	if err != nil {
 		t.Fatalf("tests as uid 65534 failed: %v", err)
-	}
-}
-
-// publicTempDir is a temporary directory every user can enter.
-func publicTempDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "nsh-union-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	in, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
 	}
 }

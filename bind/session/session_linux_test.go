@@ -50,14 +50,7 @@ func TestWantsShare(t *testing.T) {
 // reach.
 func buildProbe(t *testing.T) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "nsh-session-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := testenv.PublicTempDir(t, "nsh-session-test-")
 	exe := filepath.Join(dir, "probe")
 	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
 	out, err := exec.Command(gobin, "build", "-o", exe, "./internal/probe").CombinedOutput()

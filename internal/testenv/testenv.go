@@ -1,7 +1,10 @@
-// Package testenv lets tests state their prerequisites. Outside CI a test
-// whose prerequisite is missing is skipped with the reason; in CI
-// (CI=true) it fails, so a machine that lacks something never passes by
-// silently running less.
+// Package testenv is what the project's tests share. It lets tests state
+// their prerequisites: outside CI a test whose prerequisite is missing is
+// skipped with the reason; in CI (CI=true) it fails, so a machine that
+// lacks something never passes by silently running less. It also makes
+// the places tests that run programs as another user need (PublicTempDir,
+// CopyTestBinary), and holds SyncBuffer, for a background program's
+// output.
 package testenv
 
 import (

@@ -1,6 +1,9 @@
 package testenv
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestInCI(t *testing.T) {
 	for _, c := range []struct {
@@ -45,3 +48,22 @@ type fakeTB struct {
 func (f *fakeTB) Helper()               {}
 func (f *fakeTB) Fatalf(string, ...any) { f.failed = true; panic("fatal") }
 func (f *fakeTB) Skipf(string, ...any)  { f.skipped = true; panic("skip") }
+
+func TestSyncBuffer(t *testing.T) {
+	var b SyncBuffer
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 1000 {
+			b.Write([]byte("ab"))
+		}
+	}()
+	for range 1000 {
+		_ = b.String() // reads while the writer writes (go test -race)
+		_ = b.Len()
+	}
+	<-done
+	if b.Len() != 2000 || b.String() != strings.Repeat("ab", 1000) {
+		t.Errorf("after 1000 writes of %q: Len %d, String %.20q...", "ab", b.Len(), b.String())
+	}
+}

@@ -2,7 +2,6 @@ package edit
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"nsh.dev/nsh/internal/testenv"
 	"nsh.dev/nsh/nsh/internal/termtest"
 )
 
@@ -335,18 +335,8 @@ func TestTerminalUnsized(t *testing.T) {
 func TestTerminalRootless(t *testing.T) {
 	needRoot(t)
 	const uid, gid = 65534, 65534
-	// t.TempDir's parent is private to root: make a directory the user
-	// can reach.
-	base, err := os.MkdirTemp("", "nsh-edit-rootless-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(base) })
-	if err := os.Chmod(base, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	exe := filepath.Join(base, "edit.test")
-	copyExecutable(t, exe)
+	base := testenv.PublicTempDir(t, "nsh-edit-rootless-")
+	exe := testenv.CopyTestBinary(t, base, "edit.test")
 	home := filepath.Join(base, "home")
 	if err := os.Mkdir(home, 0o755); err != nil {
 		t.Fatal(err)
@@ -430,30 +420,5 @@ nsh: syntax error near end of file
 	}
 	if want := "echo {\\na\\n}\nrun read x; echo child read $x\necho after\n"; string(data) != want {
 		t.Errorf("history holds %q, want %q", data, want)
-	}
-}
-
-// copyExecutable copies this test binary to dst, where another user can
-// run it (go test keeps it in a directory only its owner can read).
-func copyExecutable(t *testing.T, dst string) {
-	t.Helper()
-	src, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -258,7 +257,7 @@ func (b *box) fuseScript(script string) string {
 }
 
 // start starts nsh with args in the background; the test's end stops it.
-func (b *box) start(stdout, stderr *syncBuffer, args ...string) *exec.Cmd {
+func (b *box) start(stdout, stderr *testenv.SyncBuffer, args ...string) *exec.Cmd {
 	b.t.Helper()
 	cmd := b.command(context.Background(), nshPath, args...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
@@ -359,31 +358,6 @@ func lines(s string) []string {
 	return strings.Split(s, "\n")
 }
 
-// A syncBuffer collects a background program's output while the test
-// reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Len()
-}
-
 // pauseFn defines the rc function pause NAME, by which a script running
 // in the background waits for the test: it creates paused.NAME in $home
 // and waits until the test creates resume.NAME (see waitPaused, resume).
@@ -392,7 +366,7 @@ const pauseFn = `fn pause { echo >$home/paused.$1; while(! test -e $home/resume.
 
 // waitPaused waits until a script reaches pause NAME; stderr is the
 // script's, for the failure message.
-func (b *box) waitPaused(name string, stderr *syncBuffer) {
+func (b *box) waitPaused(name string, stderr *testenv.SyncBuffer) {
 	b.t.Helper()
 	p := b.path("paused." + name)
 	if !waitFor(runTimeout, func() bool { _, err := os.Stat(p); return err == nil }) {

@@ -31,7 +31,7 @@ func (b *box) ninep(script string) string {
 
 // startNinep starts script in the background in a session that can
 // mount 9P servers.
-func (b *box) startNinep(out, errb *syncBuffer, script string) *exec.Cmd {
+func (b *box) startNinep(out, errb *testenv.SyncBuffer, script string) *exec.Cmd {
 	b.t.Helper()
 	return b.start(out, errb, b.fuseArgs("-c", pauseFn+script)...)
 }
@@ -66,7 +66,7 @@ func TestMountRamfs(t *testing.T) {
 		b := newBox(t, u)
 		b.files("m/underneath=u\n")
 		sh := b.run("", "/bin/sh", "-c", "ls /proc/self/fd")
-		var out, errb syncBuffer
+		var out, errb testenv.SyncBuffer
 		cmd := b.startNinep(&out, &errb, `p9srv -s ram ramfs
 mount -c /srv/ram m
 echo hello >m/f; cat m/f
@@ -238,7 +238,7 @@ func TestServerDies(t *testing.T) {
 		needFUSE(t)
 		b := newBox(t, u)
 		b.files("m/")
-		var out, errb syncBuffer
+		var out, errb testenv.SyncBuffer
 		cmd := b.startNinep(&out, &errb, `p9srv -s ram ramfs
 mount /srv/ram m
 echo hello >m/f
@@ -352,7 +352,7 @@ func (b *box) startDiod(dir string) string {
 	diod := testenv.NeedProgram(b.t, "diod", "diod")
 	sock := b.path("diod.sock")
 	cmd := exec.Command(diod, "-f", "-n", "-S", "-l", sock, "-e", dir)
-	var errb syncBuffer
+	var errb testenv.SyncBuffer
 	cmd.Stderr = &errb
 	if err := cmd.Start(); err != nil {
 		b.t.Fatal(err)
@@ -481,7 +481,7 @@ ns >ns.out; cat ns.out; ` + view)
 func (b *box) startP9srv(fs ...string) string {
 	b.t.Helper()
 	sock := b.path("ram.sock")
-	var errb syncBuffer
+	var errb testenv.SyncBuffer
 	cmd := b.command(context.Background(), p9srvPath, append([]string{"-l", "unix!" + sock}, fs...)...)
 	cmd.Stderr = &errb
 	if err := cmd.Start(); err != nil {
@@ -591,7 +591,7 @@ func TestNSMountCache(t *testing.T) {
 		if !waitFor(5*time.Second, func() bool { return len(b.bridges()) == 0 }) {
 			t.Fatalf("bridges outlived their session: %q", b.bridges())
 		}
-		var replay, errb syncBuffer
+		var replay, errb testenv.SyncBuffer
 		cmd := b.start(&replay, &errb, b.fuseArgs("--ns", "ns.out", "-c", pauseFn+"cat t/file; ns; pause mounted")...)
 		b.waitPaused("mounted", &errb)
 		cached := 0

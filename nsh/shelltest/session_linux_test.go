@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"nsh.dev/nsh/internal/testenv"
 )
 
 // TestSessionNamespace: nsh -c runs in a mount namespace of its own; a
@@ -65,7 +67,7 @@ func TestSessionIsolation(t *testing.T) {
 	eachUser(t, func(t *testing.T, u user) {
 		b := newBox(t, u)
 		b.files("a/fa=a", "t/ft=t")
-		var out, errb syncBuffer
+		var out, errb testenv.SyncBuffer
 		cmd := b.start(&out, &errb, "-c", pauseFn+`readlink /proc/self/ns/mnt
 bind a t
 ls t
@@ -141,7 +143,7 @@ ls t`)
 			b := newBox(t, u)
 			b.files("b/fb=b", "c/fc=c", "t/ft=t")
 			before := hostMountinfo(t)
-			var out, errb syncBuffer
+			var out, errb testenv.SyncBuffer
 			cmd := b.start(&out, &errb, "-c", `bind -bc c t
 echo started >ready
 while(true){ bind -a b t; unmount b t }`)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"nsh.dev/nsh/internal/testenv"
 )
 
 // TestSrv: every session has a private, writable /srv (mode 1777): what
@@ -18,7 +20,7 @@ import (
 func TestSrv(t *testing.T) {
 	eachUser(t, func(t *testing.T, u user) {
 		b := newBox(t, u)
-		var out, errb syncBuffer
+		var out, errb testenv.SyncBuffer
 		cmd := b.start(&out, &errb, "-c", pauseFn+`stat -c '%a %F' /srv
 echo mine >/srv/mine
 p9srv -s posted ramfs

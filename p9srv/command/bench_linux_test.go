@@ -72,7 +72,7 @@ func BenchmarkAgainstDiod(b *testing.B) {
 			start := time.Now()
 			c := exec.Command(diodcat, "-m", "65536", "-s", sock, "-a", aname, "big")
 			c.Stdout = io.Discard
-			var stderr syncBuffer
+			var stderr testenv.SyncBuffer
 			c.Stderr = &stderr
 			if err := c.Run(); err != nil {
 				b.Fatalf("diodcat on %s: %v: %s", sock, err, stderr.String())

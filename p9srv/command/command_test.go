@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,23 +37,6 @@ func TestMain(m *testing.M) {
 		os.Exit(Main())
 	}
 	os.Exit(m.Run())
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestUsage(t *testing.T) {
@@ -96,7 +78,7 @@ type pipeConn struct {
 func TestStdioAndTrace(t *testing.T) {
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
-	var stderr syncBuffer
+	var stderr testenv.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- Run(context.Background(), []string{"-D", "ramfs"}, inR, outW, &stderr)
@@ -148,7 +130,7 @@ func serveFS(t *testing.T, args ...string) string {
 	t.Helper()
 	sock := filepath.Join(t.TempDir(), "9p")
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
+	var stderr testenv.SyncBuffer
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, append([]string{"-l", "unix!" + sock}, args...), nil, io.Discard, &stderr) }()
 	t.Cleanup(func() {
@@ -275,7 +257,7 @@ func TestDiodClients(t *testing.T) {
 
 func TestListenTCP(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
+	var stderr testenv.SyncBuffer
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, []string{"-l", "tcp!127.0.0.1!0", "ramfs"}, nil, io.Discard, &stderr) }()
 	var addr string

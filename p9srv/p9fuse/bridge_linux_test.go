@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"nsh.dev/nsh/internal/testenv"
 )
 
 // TestSynthetic mounts a synthetic server: files of size 0 read, echo x >
@@ -18,7 +20,7 @@ import (
 func TestSynthetic(t *testing.T) {
 	t.Run("mount", func(t *testing.T) {
 		needFUSE(t)
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		srv := startServer(t, base, "synth")
 		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 		startBridge(t, srv.addr, mnt)
@@ -36,7 +38,7 @@ func TestSynthetic(t *testing.T) {
 func TestStaticfs(t *testing.T) {
 	t.Run("read", func(t *testing.T) {
 		needFUSE(t)
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		srv := startServer(t, base, "staticfs")
 		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 		startBridge(t, srv.addr, mnt)
@@ -61,7 +63,7 @@ func TestLocalfs(t *testing.T) {
 	for _, cache := range []bool{false, true} {
 		t.Run(fmt.Sprintf("cache=%v", cache), func(t *testing.T) {
 			needFUSE(t)
-			base := sharedDir(t)
+			base := testenv.PublicTempDir(t, "p9fuse-test-")
 			dir := mkdirAll(t, filepath.Join(base, "export"))
 			srv := startServer(t, base, "localfs", dir)
 			mnt := mkdirAll(t, filepath.Join(base, "mnt"))
@@ -88,7 +90,7 @@ func TestDiod(t *testing.T) {
 	for _, cache := range []bool{false, true} {
 		t.Run(fmt.Sprintf("cache=%v", cache), func(t *testing.T) {
 			needFUSE(t)
-			base := sharedDir(t)
+			base := testenv.PublicTempDir(t, "p9fuse-test-")
 			dir := mkdirAll(t, filepath.Join(base, "export"))
 			srv := startDiod(t, base, dir)
 			mnt := mkdirAll(t, filepath.Join(base, "mnt"))
@@ -134,7 +136,7 @@ func bridgeArgs(cache bool, aname, addr, mnt string) []string {
 func TestInterrupt(t *testing.T) {
 	t.Run("cat", func(t *testing.T) {
 		needFUSE(t)
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		srv := startServer(t, base, "synth")
 		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 		startBridge(t, srv.addr, mnt)
@@ -170,7 +172,7 @@ func TestInterrupt(t *testing.T) {
 func TestServerDeath(t *testing.T) {
 	t.Run("kill", func(t *testing.T) {
 		needFUSE(t)
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		srv := startServer(t, base, "synth")
 		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 		b := startBridge(t, srv.addr, mnt)
@@ -226,7 +228,7 @@ func TestServerDeath(t *testing.T) {
 func TestStop(t *testing.T) {
 	t.Run("sigterm", func(t *testing.T) {
 		needFUSE(t)
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		srv := startServer(t, base, "staticfs")
 		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 		b := startBridge(t, srv.addr, mnt)
@@ -249,7 +251,7 @@ func TestStop(t *testing.T) {
 	})
 	t.Run("unmounted", func(t *testing.T) {
 		needFUSE(t)
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		srv := startServer(t, base, "staticfs")
 		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 		b := startBridge(t, srv.addr, mnt)
@@ -265,7 +267,7 @@ func TestStop(t *testing.T) {
 	})
 	t.Run("watch", func(t *testing.T) {
 		needFUSE(t)
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		srv := startServer(t, base, "staticfs")
 		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 		sleeper := exec.Command("sleep", "60")
@@ -290,7 +292,7 @@ func TestStop(t *testing.T) {
 		// nsh moves the bridge's mount into place; the bridge must still
 		// find and remove it.
 		needFUSE(t)
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		srv := startServer(t, base, "staticfs")
 		priv := mkdirAll(t, filepath.Join(base, "priv"))
 		if err := syscall.Mount("tmpfs", priv, "tmpfs", 0, "mode=0777"); err != nil {
@@ -323,7 +325,7 @@ func TestStop(t *testing.T) {
 func TestStall(t *testing.T) {
 	t.Run("sigstop", func(t *testing.T) {
 		needFUSE(t)
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		srv := startServer(t, base, "staticfs")
 		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 		m, err := Mount(srv.addr, mnt, Options{Heartbeat: 100 * time.Millisecond, HeartbeatTimeout: 500 * time.Millisecond})
@@ -371,7 +373,7 @@ func TestStall(t *testing.T) {
 // TestBadStart checks the readiness line and exit status when the bridge
 // cannot mount.
 func TestBadStart(t *testing.T) {
-	base := sharedDir(t)
+	base := testenv.PublicTempDir(t, "p9fuse-test-")
 	missing := filepath.Join(base, "nothing.sock")
 	mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 	for _, c := range []struct {

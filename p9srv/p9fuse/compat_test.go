@@ -223,7 +223,7 @@ func TestDialDiod(t *testing.T) {
 	t.Run("read", func(t *testing.T) {
 		testenv.NeedRoot(t) // diod squashes users to nobody, which needs root
 		testenv.NeedProgram(t, "diod", "diod")
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		dir := mkdirAll(t, filepath.Join(base, "export"))
 		if err := exec.Command("sh", "-c", "echo hello > "+filepath.Join(dir, "greeting")).Run(); err != nil {
 			t.Fatal(err)

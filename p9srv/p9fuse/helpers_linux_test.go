@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -137,20 +136,6 @@ func needFUSE(t *testing.T) {
 	testenv.Need(t, err == nil, "/dev/fuse")
 }
 
-// sharedDir makes a temporary directory that the unprivileged uid of the
-// rootless tests can reach.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	d := t.TempDir()
-	// t.TempDir makes d inside a directory of the test's own, 0700.
-	for _, p := range []string{filepath.Dir(d), d} {
-		if err := os.Chmod(p, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return d
-}
-
 // mkdirAll makes a world-writable directory.
 func mkdirAll(t *testing.T, dir string) string {
 	t.Helper()
@@ -255,26 +240,9 @@ func readLine(r interface{ Read([]byte) (int, error) }, d time.Duration) (string
 type bridgeProc struct {
 	cmd    *exec.Cmd
 	ready  string // the readiness line
-	stderr *syncBuffer
+	stderr *testenv.SyncBuffer
 	exited chan struct{}
 	err    error // from Wait, once exited is closed
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // bridgeCommand builds the command that starts the bridge as nsh does:
@@ -307,7 +275,7 @@ func startBridgeProc(args ...string) (*bridgeProc, error) {
 		w.Close()
 		return nil, err
 	}
-	b := &bridgeProc{cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	b := &bridgeProc{cmd: cmd, stderr: &testenv.SyncBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = b.stderr
 	err = cmd.Start()
 	w.Close()

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"nsh.dev/nsh/internal/testenv"
 )
 
 // TestP9srv mounts nsh's own servers: a synthetic tree made with the
@@ -20,7 +22,7 @@ import (
 func TestP9srv(t *testing.T) {
 	t.Run("synthetic", func(t *testing.T) {
 		needFUSE(t)
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		srv := startServer(t, base, "p9srv")
 		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 		startBridge(t, srv.addr, mnt)
@@ -32,7 +34,7 @@ func TestP9srv(t *testing.T) {
 		// cat events waits; echo x > ctl wakes it with x; Ctrl-C ends
 		// the next wait at once.
 		needFUSE(t)
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		srv := startServer(t, base, "p9srv")
 		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 		startBridge(t, srv.addr, mnt)
@@ -67,7 +69,7 @@ func TestP9srv(t *testing.T) {
 	})
 	t.Run("ramfs", func(t *testing.T) {
 		needFUSE(t)
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		srv := startServer(t, base, "ramfs")
 		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 		startBridge(t, srv.addr, mnt)
@@ -78,7 +80,7 @@ func TestP9srv(t *testing.T) {
 	for _, cache := range []bool{false, true} {
 		t.Run(fmt.Sprintf("export/cache=%v", cache), func(t *testing.T) {
 			needFUSE(t)
-			base := sharedDir(t)
+			base := testenv.PublicTempDir(t, "p9fuse-test-")
 			dir := mkdirAll(t, filepath.Join(base, "export"))
 			srv := startServer(t, base, "export", dir)
 			mnt := mkdirAll(t, filepath.Join(base, "mnt"))
@@ -108,7 +110,7 @@ func TestP9srv(t *testing.T) {
 func TestInterruptedReadKeepsData(t *testing.T) {
 	t.Run("events", func(t *testing.T) {
 		needFUSE(t)
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		srv := startServer(t, base, "p9srv")
 		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 		startBridge(t, srv.addr, mnt)
@@ -197,7 +199,7 @@ func TestFidBudget(t *testing.T) {
 	t.Run("export", func(t *testing.T) {
 		needFUSE(t)
 		t.Setenv(maxNodeFidsEnv, "100")
-		base := sharedDir(t)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
 		dir := mkdirAll(t, filepath.Join(base, "export"))
 		const files = 1000
 		for i := range files {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"nsh.dev/nsh/p9srv"
+
+	"nsh.dev/nsh/internal/testenv"
 )
 
 // streamSize is the size of streamTree's stream as its reads see it.
@@ -70,7 +72,7 @@ func readChunks(t *testing.T, f *os.File, n int) []byte {
 // server once the data read ahead has aged — is seen.
 func TestReadAhead(t *testing.T) {
 	needFUSE(t)
-	base := sharedDir(t)
+	base := testenv.PublicTempDir(t, "p9fuse-test-")
 	dir := mkdirAll(t, filepath.Join(base, "export"))
 	data := make([]byte, 6<<20+100)
 	rand.Read(data)
@@ -190,7 +192,7 @@ func TestReadAhead(t *testing.T) {
 // long plain file: the server sees only the reads the program made.
 func TestNoReadAheadOnSyntheticFiles(t *testing.T) {
 	needFUSE(t)
-	base := sharedDir(t)
+	base := testenv.PublicTempDir(t, "p9fuse-test-")
 	trace := filepath.Join(base, "trace")
 	srv := startServer(t, base, "stream-traced", trace)
 	mnt := mkdirAll(t, filepath.Join(base, "mnt"))

@@ -3,7 +3,6 @@ package p9fuse
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"nsh.dev/nsh/internal/testenv"
 )
 
 // nobody is the unprivileged uid and gid the rootless tests run as.
@@ -29,8 +30,8 @@ func TestRootless(t *testing.T) {
 	for _, kind := range []string{"synth", "diod", "p9srv", "export"} {
 		t.Run(kind, func(t *testing.T) {
 			needFUSE(t)
-			base := sharedDir(t)
-			exe := copyTestBinary(t, base)
+			base := testenv.PublicTempDir(t, "p9fuse-test-")
+			exe := testenv.CopyTestBinary(t, base, "p9fuse.test")
 			dev := openFUSEDevice(t, base)
 			mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 			var args []string
@@ -60,8 +61,8 @@ func TestRootless(t *testing.T) {
 func TestRootlessNoFUSE(t *testing.T) {
 	t.Run("message", func(t *testing.T) {
 		needFUSE(t)
-		base := sharedDir(t)
-		exe := copyTestBinary(t, base)
+		base := testenv.PublicTempDir(t, "p9fuse-test-")
+		exe := testenv.CopyTestBinary(t, base, "p9fuse.test")
 		srv := startServer(t, base, "staticfs")
 		mnt := mkdirAll(t, filepath.Join(base, "mnt"))
 		// The child covers /dev/fuse with this root-only file.
@@ -107,33 +108,6 @@ func runRootless(t *testing.T, exe string, args []string) {
 	if err := within(2*time.Minute, cmd.Run); err != nil {
 		t.Fatalf("rootless run: %v\n%s", err, out.String())
 	}
-}
-
-// copyTestBinary copies the test binary where the unprivileged user can
-// run it (go test builds it in a directory only root can enter).
-func copyTestBinary(t *testing.T, dir string) string {
-	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := os.Open(self)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	exe := filepath.Join(dir, "p9fuse.test")
-	dst, err := os.OpenFile(exe, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(dst, src); err != nil {
-		t.Fatal(err)
-	}
-	if err := dst.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return exe
 }
 
 // rootlessMain is the unprivileged side of the rootless tests: MODE ADDR
