@@ -22,6 +22,8 @@ import (
 // the tests mount reaches the host. Helper processes come back here with
 // NSH_HELPER set.
 func TestMain(m *testing.M) {
+	// The test binary stands in for the 9P bridge (fakeBridge).
+	BridgeProgram = "/proc/self/exe"
 	switch os.Getenv("NSH_HELPER") {
 	case "reaper":
 		os.Exit(ReaperMain(os.Args))

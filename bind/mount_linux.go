@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,8 +20,8 @@ import (
 const bridgeTimeout = 30 * time.Second
 
 // Mount attaches the 9P server at addr on old (mount [-abcC] addr old
-// [aname]) through nsh's 9P-to-FUSE bridge: nsh's own binary started with
-// NSH_HELPER=9pfuse, in n, as
+// [aname]) through nsh's 9P-to-FUSE bridge, the program nsh-9pfuse (see
+// [BridgeProgram]) started with NSH_HELPER=9pfuse, in n, as
 //
 //	nsh-9pfuse [-aname NAME] [-cache] -watch PID ADDR MOUNTPOINT
 //
@@ -113,6 +114,34 @@ func (n *Namespace) mount(stage, addr, old, aname string, f Flag) error {
 	return nil
 }
 
+// BridgeName is the name of the 9P bridge's program.
+const BridgeName = "nsh-9pfuse"
+
+// BridgeProgram, when set, is the path of the program mount runs as the
+// 9P bridge. When it is empty, mount runs the nsh-9pfuse that lies
+// beside the running program, or else the one $PATH finds: the bridge
+// is a program of its own, so that nsh, which every session starts,
+// does not carry (and start up) a FUSE file system and a 9P client.
+var BridgeProgram string
+
+// bridgeProgram finds the bridge's program.
+func bridgeProgram() (string, error) {
+	if BridgeProgram != "" {
+		return BridgeProgram, nil
+	}
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), BridgeName)
+		if unix.Access(p, unix.X_OK) == nil {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath(BridgeName)
+	if err != nil {
+		return "", fmt.Errorf("the 9P bridge %s is neither beside nsh nor on $PATH (build it with go build ./cmd/%s)", BridgeName, BridgeName)
+	}
+	return p, nil
+}
+
 // startBridge runs the 9P bridge, which ends when the process watch
 // ends, and waits for its verdict.
 func startBridge(addr, aname string, cache bool, point string, watch int) error {
@@ -124,21 +153,27 @@ func startBridge(addr, aname string, cache bool, point string, watch int) error 
 		args = append(args, "-cache")
 	}
 	args = append(args, "-watch", strconv.Itoa(watch), addr, point)
+	prog, err := bridgeProgram()
+	if err != nil {
+		return err
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	cmd := exec.Command("/proc/self/exe")
+	cmd := exec.Command(prog)
 	cmd.Args = args
+	// NSH_HELPER tells a program that enters a session of its own as
+	// it starts (nsh, and tests standing in for the bridge) not to: the
+	// bridge mounts in this namespace.
 	cmd.Env = append(os.Environ(), "NSH_HELPER=9pfuse")
 	cmd.ExtraFiles = []*os.File{w}
-	cmd.SysProcAttr = SysProcAttrFor("/proc/self/exe", false)
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
-	}
-	// A Ctrl-C at the terminal must not reach the bridge.
-	cmd.SysProcAttr.Setsid = true
+	// The bridge mounts FUSE: in a rootless session it needs this
+	// process's capabilities in the session's user namespace, which
+	// reach no further than the user's own files. A Ctrl-C at the
+	// terminal must not reach it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{AmbientCaps: ambientCaps(), Setsid: true}
 	err = cmd.Start()
 	w.Close()
 	if err != nil {

@@ -28,17 +28,31 @@ func SysProcAttrFor(path string, background bool) *syscall.SysProcAttr {
 	if background {
 		a = &syscall.SysProcAttr{Setpgid: true}
 	}
-	if caps := heldCaps(); os.Geteuid() != 0 && caps&(1<<capSysAdmin) != 0 && isSelf(path) {
+	if caps := ambientCaps(); caps != nil && isSelf(path) {
 		if a == nil {
 			a = &syscall.SysProcAttr{}
 		}
-		for c := uintptr(0); c < 64; c++ {
-			if caps&(1<<c) != 0 {
-				a.AmbientCaps = append(a.AmbientCaps, c)
-			}
-		}
+		a.AmbientCaps = caps
 	}
 	return a
+}
+
+// ambientCaps returns, in a rootless session (this process holds
+// CAP_SYS_ADMIN without being root), the capabilities it holds, to be
+// passed to one of nsh's own programs as ambient capabilities; nil
+// otherwise.
+func ambientCaps() []uintptr {
+	caps := heldCaps()
+	if os.Geteuid() == 0 || caps&(1<<capSysAdmin) == 0 {
+		return nil
+	}
+	var list []uintptr
+	for c := uintptr(0); c < 64; c++ {
+		if caps&(1<<c) != 0 {
+			list = append(list, c)
+		}
+	}
+	return list
 }
 
 var self struct {

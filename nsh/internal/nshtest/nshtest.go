@@ -9,10 +9,14 @@ import (
 	"runtime"
 )
 
-// Build compiles cmd/nsh into dir and returns the program's path. dir is
-// made readable by everyone, so that tests can run the program as an
+// Build compiles cmd/nsh into dir, with the 9P bridge nsh-9pfuse beside
+// it where nsh's mount looks for it, and returns nsh's path. dir is made
+// readable by everyone, so that tests can run the programs as an
 // unprivileged user.
 func Build(dir string) (string, error) {
+	if _, err := build(dir, "nsh-9pfuse", "nsh.dev/nsh/cmd/nsh-9pfuse"); err != nil {
+		return "", err
+	}
 	return build(dir, "nsh", "nsh.dev/nsh/cmd/nsh")
 }
 
