@@ -1,11 +1,9 @@
 package p9srv_test
 
 import (
-	"net"
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"nsh.dev/nsh/p9srv"
 	"nsh.dev/nsh/p9srv/internal/wire"
@@ -86,51 +84,7 @@ func FuzzServer(f *testing.F) {
 		d := fuzzTree()
 		n++
 		sock := filepath.Join(dir, "s"+itoa(n))
-		ln, err := net.Listen("unix", sock)
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := p9srv.NewServer(d.root, p9srv.WithMaxFids(64))
-		served := make(chan struct{})
-		go func() { srv.Serve(ln); close(served) }()
-
-		c, err := net.Dial("unix", sock)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.SetDeadline(time.Now().Add(5 * time.Second))
-		// Read the replies while writing, as a client does: a server
-		// whose replies nobody reads stops reading in turn.
-		drained := make(chan struct{})
-		go func() {
-			buf := make([]byte, 64<<10)
-			for {
-				if _, err := c.Read(buf); err != nil {
-					break
-				}
-			}
-			close(drained)
-		}()
-		c.Write(input)
-		c.(*net.UnixConn).CloseWrite()
-		<-drained
-		c.Close()
-
-		r := p9test.DialRaw(t, sock)
-		r.Send(&wire.Fcall{Type: wire.Tversion, Tag: wire.NoTag, Msize: 8192, Version: "9P2000.L"})
-		if f, err := r.TryRecv(5 * time.Second); err != nil || f.Type != wire.Rversion {
-			t.Fatalf("after the input, a fresh Tversion got %v, %v", f, err)
-		}
-		r.C.Close()
-
-		closed := make(chan struct{})
-		go func() { srv.Close(); close(closed) }()
-		select {
-		case <-closed:
-		case <-time.After(10 * time.Second):
-			t.Fatal("server did not shut down within 10s: a handler is wedged")
-		}
-		<-served
+		p9test.Feed(t, d.root, sock, input)
 		if n := d.events.Readers(); n != 0 {
 			t.Fatalf("%d event readers left open after the connection ended", n)
 		}

@@ -1,12 +1,10 @@
 package exportfs
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
 	"nsh.dev/nsh/p9srv"
 	"nsh.dev/nsh/p9srv/internal/wire"
@@ -74,48 +72,6 @@ func FuzzExportServer(f *testing.F) {
 		}
 		n++
 		sock := filepath.Join(dir, "s"+strconv.Itoa(n))
-		ln, err := net.Listen("unix", sock)
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := p9srv.NewServer(fs, p9srv.WithMaxFids(64))
-		served := make(chan struct{})
-		go func() { srv.Serve(ln); close(served) }()
-
-		c, err := net.Dial("unix", sock)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.SetDeadline(time.Now().Add(5 * time.Second))
-		drained := make(chan struct{})
-		go func() {
-			buf := make([]byte, 1<<20)
-			for {
-				if _, err := c.Read(buf); err != nil {
-					break
-				}
-			}
-			close(drained)
-		}()
-		c.Write(input)
-		c.(*net.UnixConn).CloseWrite()
-		<-drained
-		c.Close()
-
-		r := p9test.DialRaw(t, sock)
-		r.Send(&wire.Fcall{Type: wire.Tversion, Tag: wire.NoTag, Msize: 8192, Version: "9P2000.L"})
-		if f, err := r.TryRecv(5 * time.Second); err != nil || f.Type != wire.Rversion {
-			t.Fatalf("after the input, a fresh Tversion got %v, %v", f, err)
-		}
-		r.C.Close()
-
-		closed := make(chan struct{})
-		go func() { srv.Close(); close(closed) }()
-		select {
-		case <-closed:
-		case <-time.After(10 * time.Second):
-			t.Fatal("server did not shut down within 10s: a handler is wedged")
-		}
-		<-served
+		p9test.Feed(t, fs, sock, input)
 	})
 }
