@@ -17,11 +17,11 @@
 //     live for a second and reads go through the page cache.
 //   - Without caching, a program streaming a file that the server
 //     vouches is a plain file (p9srv's export does, see
-//     [p9srv.IsPlainOpen]) gets the next megabyte read ahead while it
-//     takes this one. Data read ahead is used only within a few
-//     milliseconds, and never after a write through the mount; a
-//     synthetic file, whose reads may have side effects, is never read
-//     ahead.
+//     [p9srv.IsPlainOpen]) gets the next few megabytes read ahead, one
+//     Tread each, while it takes this one. Data read ahead is used only
+//     within a few milliseconds, and never after a write through the
+//     mount; a synthetic file, whose reads may have side effects, is
+//     never read ahead.
 //   - A directory listing is read whole when the directory is opened and
 //     served from that copy, so no entry is lost however the kernel pages
 //     through it.

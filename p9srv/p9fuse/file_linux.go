@@ -29,9 +29,11 @@ type fileHandle struct {
 	// page cache the handle reads ahead while a program streams it.
 	plain bool
 
-	mu      sync.Mutex
-	pending *pendingRead // a read given up on, or read ahead: running or unclaimed
-	lastEnd int64        // where the last whole read ended, -1 if none
+	mu sync.Mutex
+	// pending are reads running or done and not yet claimed: one
+	// given up on, or the chunks read ahead, in order of offset.
+	pending []*pendingRead
+	lastEnd int64 // where the last whole read ended, -1 if none
 }
 
 // A pendingRead is one Tread on its way. When the request that started
@@ -41,6 +43,7 @@ type fileHandle struct {
 // that data would otherwise be lost.
 type pendingRead struct {
 	off  int64
+	n    int // bytes asked for
 	buf  *[]byte
 	data []byte // what was read, once done is closed
 	err  error
@@ -60,6 +63,10 @@ type pendingRead struct {
 // that (as if its own read had taken that much longer), and writes
 // made through the mount meanwhile discard it (see node.writes).
 const readAheadAge = 5 * time.Millisecond
+
+// readAheadChunks is how many chunks are read ahead of a program
+// streaming a file.
+const readAheadChunks = 4
 
 var (
 	_ fs.FileReader   = (*fileHandle)(nil)
@@ -153,7 +160,7 @@ func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.Rea
 	if len(data) > len(dest) {
 		// Read before with a larger buffer: keep the rest for the
 		// read that continues where this one ends.
-		rest := &pendingRead{off: off + int64(len(dest)), buf: p.buf, data: data[len(dest):], done: p.done,
+		rest := &pendingRead{off: off + int64(len(dest)), n: len(data) - len(dest), buf: p.buf, data: data[len(dest):], done: p.done,
 			ahead: p.ahead, issued: p.issued, gen: p.gen}
 		h.keep(rest)
 		return fuse.ReadResultData(slices.Clone(data[:len(dest)])), 0
@@ -172,20 +179,31 @@ func (h *fileHandle) wait(ctx context.Context, p *pendingRead) syscall.Errno {
 }
 
 // claim takes the pending read if it is at off and still usable, and
-// discards it otherwise.
+// discards all pending reads otherwise.
 func (h *fileHandle) claim(off int64) *pendingRead {
 	h.mu.Lock()
-	p := h.pending
-	h.pending = nil
-	h.mu.Unlock()
+	var p *pendingRead
+	if len(h.pending) > 0 {
+		q := h.pending[0]
+		if q.off == off && (!q.ahead || time.Since(q.issued) <= readAheadAge && h.n.writes.Load() == q.gen) {
+			p = q
+			h.pending = slices.Delete(h.pending, 0, 1)
+		}
+	}
+	var stale []*pendingRead
 	if p == nil {
-		return nil
+		stale, h.pending = h.pending, nil
 	}
-	if p.off == off && (!p.ahead || time.Since(p.issued) <= readAheadAge && h.n.writes.Load() == p.gen) {
-		return p
+	h.mu.Unlock()
+	discardAll(stale)
+	return p
+}
+
+// discardAll discards reads nobody will claim.
+func discardAll(ps []*pendingRead) {
+	for _, p := range ps {
+		go p.discard()
 	}
-	go p.discard()
-	return nil
 }
 
 // streamed notes a whole read of n bytes at off: a second one that
@@ -201,27 +219,36 @@ func (h *fileHandle) streamed(off int64, n int) {
 	}
 }
 
-// readAhead starts reading n bytes at off before the kernel asks, if
-// that is allowed and worth it: on a plain file of a mount without the
-// page cache (which reads ahead by itself), for a program reading
-// maxIO at a time (the kernel sends it one read at a time, so the next
-// chunk comes from the server while this one goes to the program), and
-// with no other read kept.
+// readAhead makes sure that readAheadChunks reads of n bytes from off
+// on are running before the kernel asks for them, if that is allowed
+// and worth it: on a plain file of a mount without the page cache
+// (which reads ahead by itself), for a program reading maxIO at a time
+// (the kernel sends it one read at a time, so the next chunks come
+// from the server while this one goes to the program), and with no
+// read kept other than chunks read ahead from off.
 func (h *fileHandle) readAhead(off int64, n int) {
 	if !h.plain || h.b.cache || n != maxIO {
 		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.pending == nil {
-		h.pending = h.startRead(n, off, true)
+	next := off
+	for _, p := range h.pending {
+		if !p.ahead || p.off != next || p.n != n {
+			return
+		}
+		next += int64(n)
+	}
+	for len(h.pending) < readAheadChunks {
+		h.pending = append(h.pending, h.startRead(n, next, true))
+		next += int64(n)
 	}
 }
 
 // startRead starts a read of n bytes at off into a buffer of its own;
 // ahead marks a read the kernel has not asked for.
 func (h *fileHandle) startRead(n int, off int64, ahead bool) *pendingRead {
-	p := &pendingRead{off: off, buf: getBuf(n), done: make(chan struct{}), ahead: ahead}
+	p := &pendingRead{off: off, n: n, buf: getBuf(n), done: make(chan struct{}), ahead: ahead}
 	if ahead {
 		p.issued, p.gen = time.Now(), h.n.writes.Load()
 	}
@@ -279,15 +306,14 @@ func (h *fileHandle) readChunks(buf []byte, off int64) (int, error) {
 	return total, nil
 }
 
-// keep makes p the read that the next Read claims.
+// keep makes p the read that the next Read claims, discarding the
+// others.
 func (h *fileHandle) keep(p *pendingRead) {
 	h.mu.Lock()
 	old := h.pending
-	h.pending = p
+	h.pending = []*pendingRead{p}
 	h.mu.Unlock()
-	if old != nil {
-		go old.discard()
-	}
+	discardAll(old)
 }
 
 // discard waits for an unclaimed read to end and recycles its buffer.
@@ -322,12 +348,10 @@ func (h *fileHandle) Flush(ctx context.Context) syscall.Errno { return 0 }
 // Release clunks the open fid and drops the read kept or made ahead.
 func (h *fileHandle) Release(ctx context.Context) syscall.Errno {
 	h.mu.Lock()
-	p := h.pending
+	old := h.pending
 	h.pending = nil
 	h.mu.Unlock()
-	if p != nil {
-		go p.discard()
-	}
+	discardAll(old)
 	if h.b.s.isDead() {
 		return 0
 	}
