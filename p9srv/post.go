@@ -117,19 +117,6 @@ func unwrapOp(err error) error {
 // ErrNotSession is returned by Post outside an nsh session.
 var ErrNotSession = errors.New("/srv is not a session's /srv (posting needs nsh's private /srv: run p9srv inside nsh, or use -l unix!PATH)")
 
-// checkSessionSrv makes sure the directory is a session's /srv.
-func checkSessionSrv(dir string) error {
-	info, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return fmt.Errorf("checking %s: %w", dir, err)
-	}
-	dev, err := deviceOf(dir)
-	if err != nil {
-		return ErrNotSession
-	}
-	return sessionSrvIn(string(info), dir, dev)
-}
-
 // sessionSrvIn checks mountinfo text: the last mount on dir must be a
 // tmpfs whose source is nsh-srv, and must be the one dir shows (its
 // device is dev, "major:minor").

@@ -3,6 +3,7 @@ package p9srv
 import (
 	"errors"
 	"fmt"
+	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -17,6 +18,19 @@ func statID(path string) (fileID, error) {
 		return fileID{}, err
 	}
 	return fileID{st.Dev, st.Ino}, nil
+}
+
+// checkSessionSrv makes sure the directory is a session's /srv.
+func checkSessionSrv(dir string) error {
+	info, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return fmt.Errorf("checking %s: %w", dir, err)
+	}
+	dev, err := deviceOf(dir)
+	if err != nil {
+		return ErrNotSession
+	}
+	return sessionSrvIn(string(info), dir, dev)
 }
 
 // deviceOf returns the device of path as mountinfo writes it.
