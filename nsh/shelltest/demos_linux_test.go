@@ -2,7 +2,6 @@ package shelltest
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -19,8 +18,13 @@ func TestDemos(t *testing.T) {
 	eachUser(t, func(t *testing.T, u user) {
 		needFUSE(t)
 		testenv.NeedProgram(t, "diodcat", "diod") // the watch-9p demo
-		root := filepath.Join(testRoot, "demos-"+u.name)
-		if err := os.Mkdir(root, 0o755); err != nil {
+		// A directory of its own each run (go test -count=N runs it
+		// again in the same testRoot), which every user can enter.
+		root, err := os.MkdirTemp(testRoot, "demos-"+u.name+"-")
+		if err == nil {
+			err = os.Chmod(root, 0o755)
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 		testscript.Run(t, testscript.Params{

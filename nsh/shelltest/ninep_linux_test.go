@@ -248,7 +248,7 @@ echo hello >m/f
 	date +%s%N
 } <[3]m/f
 ls m >[2]ls.err; echo ls $status
-for(i in `+"`"+`{seq 100}) if(grep -s ' fuse.9p ' /proc/self/mountinfo) sleep 0.05
+for(i in `+"`"+`{seq 100}) if(grep -s ' fuse.9p ' /proc/self/mountinfo >/dev/null) sleep 0.05
 grep -c ' fuse.9p ' /proc/self/mountinfo
 pause gone`)
 		b.waitPaused("killed", &errb)
