@@ -35,11 +35,9 @@ func executable() string {
 	return exe
 }
 
-// closeInheritedOnExec is never reached here (openParent refuses first);
-// it says so rather than leave descriptors open without a word.
-func closeInheritedOnExec() {
-	panic("closeInheritedOnExec: " + errNoBackground.Error())
-}
+// closeInheritedOnExec does nothing here: it is never reached, since
+// openParent refuses first, and what Go itself opens is close-on-exec.
+func closeInheritedOnExec() {}
 
 // detachedProcAttr makes the background server a session of its own.
 func detachedProcAttr() *syscall.SysProcAttr {
