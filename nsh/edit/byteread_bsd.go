@@ -5,7 +5,6 @@ package edit
 import (
 	"errors"
 	"fmt"
-	"io"
 
 	"golang.org/x/sys/unix"
 )
@@ -27,14 +26,6 @@ type byteReader struct {
 	wake  int // the read end of the wake-up pipe
 	wakeW int // its write end
 }
-
-var (
-	// errWoken is returned by a read that wakeUp ended.
-	errWoken = errors.New("woken")
-	// errHangup is returned when the terminal has hung up: no byte will
-	// ever come (unlike io.EOF on a terminal, which is one Ctrl-D).
-	errHangup = errors.New("terminal hung up")
-)
 
 func newByteReader(fd int) (*byteReader, error) {
 	var p [2]int
@@ -79,19 +70,11 @@ func (r *byteReader) readByte() (byte, error) {
 		if !set.IsSet(r.fd) {
 			continue
 		}
-		var b [1]byte
-		n, err := unix.Read(r.fd, b[:])
-		switch {
-		case errors.Is(err, unix.EINTR), errors.Is(err, unix.EAGAIN):
+		b, again, err := readReady(r.fd, false)
+		if again {
 			continue
-		case errors.Is(err, unix.EIO):
-			return 0, errHangup
-		case err != nil:
-			return 0, err
-		case n == 0:
-			return 0, io.EOF
 		}
-		return b[0], nil
+		return b, err
 	}
 }
 

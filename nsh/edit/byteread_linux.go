@@ -2,7 +2,6 @@ package edit
 
 import (
 	"errors"
-	"io"
 
 	"golang.org/x/sys/unix"
 )
@@ -16,14 +15,6 @@ type byteReader struct {
 	fd   int
 	wake int // an eventfd that ends a wait
 }
-
-var (
-	// errWoken is returned by a read that wakeUp ended.
-	errWoken = errors.New("woken")
-	// errHangup is returned when the terminal has hung up: no byte will
-	// ever come (unlike io.EOF on a terminal, which is one Ctrl-D).
-	errHangup = errors.New("terminal hung up")
-)
 
 func newByteReader(fd int) (*byteReader, error) {
 	ev, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
@@ -59,21 +50,11 @@ func (r *byteReader) readByte() (byte, error) {
 		if fds[0].Revents == 0 {
 			continue
 		}
-		var b [1]byte
-		n, err := unix.Read(r.fd, b[:])
-		switch {
-		case errors.Is(err, unix.EINTR), errors.Is(err, unix.EAGAIN):
+		b, again, err := readReady(r.fd, fds[0].Revents&unix.POLLHUP != 0)
+		if again {
 			continue
-		case errors.Is(err, unix.EIO):
-			return 0, errHangup
-		case err != nil:
-			return 0, err
-		case n == 0 && fds[0].Revents&unix.POLLHUP != 0:
-			return 0, errHangup
-		case n == 0:
-			return 0, io.EOF
 		}
-		return b[0], nil
+		return b, err
 	}
 }
 
