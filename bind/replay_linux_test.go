@@ -11,11 +11,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"nsh.dev/nsh/internal/testenv"
 )
 
 // snapshot describes everything under root as namespace n shows it: every
@@ -145,32 +145,7 @@ func TestReaderSeesWholeStates(t *testing.T) {
 		t.Fatal(err)
 	}
 	states := map[string]bool{"in-a orig": true, "in-a in-b orig": true}
-	var stop atomic.Bool
-	var reads atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, 2)
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for !stop.Load() {
-				ents, err := os.ReadDir(d + "/t")
-				if err != nil {
-					errs <- err
-					return
-				}
-				var names []string
-				for _, e := range ents {
-					names = append(names, e.Name())
-				}
-				if !states[strings.Join(names, " ")] {
-					errs <- fmt.Errorf("a reader saw %q", names)
-					return
-				}
-				reads.Add(1)
-			}
-		}()
-	}
+	watch := testenv.WatchListings(d+"/t", states)
 	for i := range 1000 {
 		var err error
 		if i%2 == 0 {
@@ -179,20 +154,11 @@ func TestReaderSeesWholeStates(t *testing.T) {
 			err = n.Unmount(d+"/b", d+"/t")
 		}
 		if err != nil {
-			stop.Store(true)
-			wg.Wait()
+			watch.Stop(t)
 			t.Fatalf("rebuild %d: %v", i, err)
 		}
 	}
-	stop.Store(true)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	if reads.Load() == 0 {
-		t.Error("the readers never listed the union")
-	}
+	watch.Stop(t)
 	if w := workDirs(t, d); len(w) != 1 {
 		t.Errorf("after 1,000 rebuilds, work directories: %q", w)
 	}
