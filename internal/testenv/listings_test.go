@@ -1,8 +1,10 @@
 package testenv
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -13,7 +15,7 @@ type errorTB struct {
 	errors []string
 }
 
-func (e *errorTB) Error(args ...any) { e.errors = append(e.errors, "error") }
+func (e *errorTB) Error(args ...any) { e.errors = append(e.errors, fmt.Sprint(args...)) }
 
 // A listing that is no whole state is reported, and whole ones are not.
 func TestWatchListings(t *testing.T) {
@@ -37,7 +39,7 @@ func TestWatchListings(t *testing.T) {
 	}
 	time.Sleep(10 * time.Millisecond)
 	w.Stop(&bad)
-	if len(bad.errors) == 0 {
-		t.Error("a listing \"a b\", no allowed state, was not reported")
+	if !strings.Contains(strings.Join(bad.errors, "\n"), `saw ["a" "b"]`) {
+		t.Errorf("a listing \"a b\", no allowed state, was not reported: %q", bad.errors)
 	}
 }
