@@ -14,29 +14,32 @@ import (
 // readable by everyone, so that tests can run the programs as an
 // unprivileged user.
 func Build(dir string) (string, error) {
-	if _, err := build(dir, "nsh-9pfuse", "nsh.dev/nsh/cmd/nsh-9pfuse"); err != nil {
+	if err := build(dir, "nsh.dev/nsh/cmd/nsh", "nsh.dev/nsh/cmd/nsh-9pfuse"); err != nil {
 		return "", err
 	}
-	return build(dir, "nsh", "nsh.dev/nsh/cmd/nsh")
+	return filepath.Join(dir, "nsh"), nil
 }
 
 // BuildP9srv compiles cmd/p9srv into dir and returns the program's path,
 // as Build does for nsh.
 func BuildP9srv(dir string) (string, error) {
-	return build(dir, "p9srv", "nsh.dev/nsh/cmd/p9srv")
-}
-
-// build compiles the package pkg into dir/name.
-func build(dir, name, pkg string) (string, error) {
-	if err := os.Chmod(dir, 0o755); err != nil {
+	if err := build(dir, "nsh.dev/nsh/cmd/p9srv"); err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, name)
-	cmd := exec.Command(goTool(), "build", "-o", bin, pkg)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building %s: %v\n%s", name, err, out)
+	return filepath.Join(dir, "p9srv"), nil
+}
+
+// build compiles the command packages pkgs, in one go command, into dir,
+// each program named after the last element of its package's path.
+func build(dir string, pkgs ...string) error {
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return err
 	}
-	return bin, nil
+	args := append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)
+	if out, err := exec.Command(goTool(), args...).CombinedOutput(); err != nil {
+		return fmt.Errorf("building %v: %v\n%s", pkgs, err, out)
+	}
+	return nil
 }
 
 // goTool is the go command of the toolchain running the tests, or the
