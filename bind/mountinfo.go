@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"nsh.dev/nsh/union"
+	"nsh.dev/nsh/internal/mountinfo"
 )
 
 // mountEntry is one line of /proc/PID/mountinfo.
@@ -92,9 +92,9 @@ func parseMountLine(line string) (*mountEntry, error) {
 	m := &mountEntry{
 		ID: id, Parent: parent, Dev: f[2],
 		rawRoot: f[3], rawPoint: f[4],
-		Root: union.Unescape(f[3]), Point: union.Unescape(f[4]),
+		Root: mountinfo.Unescape(f[3]), Point: mountinfo.Unescape(f[4]),
 		Opts: f[5], Optional: f[6:sep],
-		FSType: union.Unescape(f[sep+1]), Source: union.Unescape(f[sep+2]),
+		FSType: mountinfo.Unescape(f[sep+1]), Source: mountinfo.Unescape(f[sep+2]),
 	}
 	if sep+3 < len(f) {
 		m.Super = f[sep+3]

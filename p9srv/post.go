@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"nsh.dev/nsh/internal/mountinfo"
 )
 
 // SrvDir is where Post puts sockets: the session's /srv.
@@ -117,56 +119,25 @@ func unwrapOp(err error) error {
 // ErrNotSession is returned by Post outside an nsh session.
 var ErrNotSession = errors.New("/srv is not a session's /srv (posting needs nsh's private /srv: run p9srv inside nsh, or use -l unix!PATH)")
 
-// sessionSrvIn checks mountinfo text: the last mount on dir must be a
+// sessionSrvIn checks a mount table (mountinfo text): the last mount on dir must be a
 // tmpfs whose source is nsh-srv, and must be the one dir shows (its
 // device is dev, "major:minor").
-func sessionSrvIn(mountinfo, dir, dev string) error {
+func sessionSrvIn(table, dir, dev string) error {
 	var fstype, source, majmin string
 	found := false
-	for _, line := range strings.Split(mountinfo, "\n") {
+	for _, line := range strings.Split(table, "\n") {
 		pre, post, ok := strings.Cut(line, " - ")
 		if !ok {
 			continue
 		}
 		f, g := strings.Fields(pre), strings.Fields(post)
-		if len(f) < 5 || len(g) < 2 || unescapeMountinfo(f[4]) != dir {
+		if len(f) < 5 || len(g) < 2 || mountinfo.Unescape(f[4]) != dir {
 			continue
 		}
-		found, majmin, fstype, source = true, f[2], g[0], unescapeMountinfo(g[1])
+		found, majmin, fstype, source = true, f[2], g[0], mountinfo.Unescape(g[1])
 	}
 	if !found || fstype != "tmpfs" || source != SessionSrvSource || majmin != dev {
 		return ErrNotSession
 	}
 	return nil
-}
-
-// unescapeMountinfo undoes the octal escapes (\040 for a space) that
-// mountinfo uses in paths.
-func unescapeMountinfo(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+4 <= len(s) && isOctal(s[i+1:i+4]) {
-			v := (s[i+1]-'0')<<6 | (s[i+2]-'0')<<3 | (s[i+3] - '0')
-			b.WriteByte(v)
-			i += 3
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func isOctal(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if s[i] < '0' || s[i] > '7' {
-			return false
-		}
-	}
-	return true
 }

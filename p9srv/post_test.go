@@ -30,9 +30,6 @@ func TestSessionSrvIn(t *testing.T) {
 			t.Errorf("%s: got %v, want ok=%v", c.name, err, c.ok)
 		}
 	}
-	if got := unescapeMountinfo(`/a\040b\134c`); got != `/a b\c` {
-		t.Errorf("unescape: %q", got)
-	}
 }
 
 func TestListenUnixReplacesStaleSockets(t *testing.T) {

@@ -1,8 +1,9 @@
 package union
 
 import (
-	"strconv"
 	"strings"
+
+	"nsh.dev/nsh/internal/mountinfo"
 )
 
 // Layers are the layers of an overlay mount as the kernel shows them in the
@@ -33,15 +34,15 @@ func ParseOptions(super string) Layers {
 		name, value, _ := strings.Cut(opt, "=")
 		switch name {
 		case "lowerdir+":
-			l.Lower = append(l.Lower, Unescape(value))
+			l.Lower = append(l.Lower, mountinfo.Unescape(value))
 		case "lowerdir":
 			// Legacy form: colons separate layers, "\:" is a colon.
 			l.Legacy = true
-			l.Lower = append(l.Lower, splitLegacy(Unescape(value))...)
+			l.Lower = append(l.Lower, splitLegacy(mountinfo.Unescape(value))...)
 		case "upperdir":
-			l.Upper = Unescape(value)
+			l.Upper = mountinfo.Unescape(value)
 		case "workdir":
-			l.Work = Unescape(value)
+			l.Work = mountinfo.Unescape(value)
 		}
 	}
 	return l
@@ -63,35 +64,4 @@ func splitLegacy(s string) []string {
 		}
 	}
 	return append(out, cur.String())
-}
-
-// Unescape undoes the kernel's octal escapes (\NNN) in a mountinfo field.
-func Unescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+4 <= len(s) && isOctal(s[i+1:i+4]) {
-			n, _ := strconv.ParseUint(s[i+1:i+4], 8, 8)
-			b.WriteByte(byte(n))
-			i += 3
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func isOctal(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if s[i] < '0' || s[i] > '7' {
-			return false
-		}
-	}
-	// \NNN above \377 is not a byte.
-	return s[0] <= '3'
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/hugelgupf/p9/fsimpl/staticfs"
 	"github.com/hugelgupf/p9/p9"
 
+	"nsh.dev/nsh/internal/mountinfo"
 	"nsh.dev/nsh/internal/testenv"
 	"nsh.dev/nsh/p9srv"
 	"nsh.dev/nsh/p9srv/exportfs"
@@ -373,7 +374,7 @@ func mounts() []mountEntry {
 		if len(f) < 5 || len(g) < 2 {
 			continue
 		}
-		ms = append(ms, mountEntry{point: unescapeMountinfo(f[4]), fstype: g[0], source: unescapeMountinfo(g[1])})
+		ms = append(ms, mountEntry{point: mountinfo.Unescape(f[4]), fstype: g[0], source: mountinfo.Unescape(g[1])})
 	}
 	return ms
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"nsh.dev/nsh/internal/mountinfo"
 )
 
 // mountsOfDev lists the mount points in this mount namespace where the
@@ -29,7 +31,7 @@ func mountsOfDev(dev uint64) ([]string, error) {
 		if len(fields) < 5 || fields[2] != want {
 			continue
 		}
-		points = append(points, unescapeMountinfo(fields[4]))
+		points = append(points, mountinfo.Unescape(fields[4]))
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
@@ -39,26 +41,6 @@ func mountsOfDev(dev uint64) ([]string, error) {
 	})
 	return points, nil
 }
-
-// unescapeMountinfo undoes the octal escapes (\040 for a space) the
-// kernel writes into mountinfo paths.
-func unescapeMountinfo(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) && isOctal(s[i+1]) && isOctal(s[i+2]) && isOctal(s[i+3]) {
-			b.WriteByte((s[i+1]-'0')<<6 | (s[i+2]-'0')<<3 | (s[i+3] - '0'))
-			i += 3
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func isOctal(c byte) bool { return c >= '0' && c <= '7' }
 
 // unmountDev removes every mount of device dev in this namespace: a
 // plain unmount where nothing holds it, else a lazy one, so that the
