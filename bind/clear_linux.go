@@ -14,15 +14,10 @@ import (
 // started with.
 func (n *Namespace) Clear() error {
 	return n.edit(func(stage string) error {
-		keys := n.baselineKeys(stage)
-		if keys == nil {
-			return errNoBaseline
-		}
-		t, err := readMountinfo()
+		t, v, err := n.sessionView(stage)
 		if err != nil {
 			return err
 		}
-		v := newView(t, keys, stage)
 		gen := 0
 		if stage != "" {
 			gen, _ = forkGeneration(stage)
@@ -97,15 +92,11 @@ func detachEntry(m *mountEntry) error {
 func (n *Namespace) WriteNS(w io.Writer) error {
 	var lines []string
 	err := n.edit(func(stage string) error {
-		keys := n.baselineKeys(stage)
-		if keys == nil {
-			return errNoBaseline
-		}
-		t, err := readMountinfo()
+		_, v, err := n.sessionView(stage)
 		if err != nil {
 			return err
 		}
-		lines = newView(t, keys, stage).lines()
+		lines = v.lines()
 		return nil
 	})
 	if err != nil {
@@ -116,4 +107,18 @@ func (n *Namespace) WriteNS(w io.Writer) error {
 	}
 	_, err = io.WriteString(w, strings.Join(lines, "\n")+"\n")
 	return err
+}
+
+// sessionView reads the mount table and views it against the mounts the
+// session started with: what ns prints and clear removes.
+func (n *Namespace) sessionView(stage string) (*mountTable, *nsView, error) {
+	keys := n.baselineKeys(stage)
+	if keys == nil {
+		return nil, nil, errNoBaseline
+	}
+	t, err := readMountinfo()
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, newView(t, keys, stage), nil
 }
